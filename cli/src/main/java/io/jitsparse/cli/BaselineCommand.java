@@ -1,0 +1,250 @@
+package io.jitsparse.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.jitsparse.env.data.DataFileException;
+import io.jitsparse.env.data.DataUnavailableException;
+import io.jitsparse.env.data.FashionMnist;
+import io.jitsparse.env.data.FashionMnistLocator;
+import io.jitsparse.env.train.BaselineRun;
+import io.jitsparse.env.train.BaselineSettings;
+import io.jitsparse.env.train.Checkpoint;
+import io.jitsparse.env.train.NonFiniteLossException;
+import io.jitsparse.env.train.RunResult;
+import io.jitsparse.env.train.SeedSummary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jitsparse baseline}: trains one handcrafted sparsity method end to end (every {@code
+ * jitsparse.baseline} config key is a flag) and writes result, schedule, plot and checkpoint.
+ */
+@Command(
+    name = "baseline",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = {
+      "Trains a network with a handcrafted sparsity method (dense, static, gmp, dst,"
+          + " dst-thresholds) and writes result.json, schedule.csv, schedule.png, steps.csv and a"
+          + " checkpoint to --out.",
+      "Exit codes: 0 done, 2 bad input, 3 loss diverged, 130 stopped by Ctrl-C."
+    })
+public final class BaselineCommand implements Callable<Integer> {
+
+  /** Exit code for bad input (flags, config, data files). */
+  static final int EXIT_BAD_INPUT = 2;
+
+  /** Exit code for a diverged loss. */
+  static final int EXIT_DIVERGED = 3;
+
+  /** Exit code for a run stopped by Ctrl-C. */
+  static final int EXIT_INTERRUPTED = 130;
+
+  /** Seconds the shutdown hook waits for a run to write its checkpoint. */
+  private static final long SHUTDOWN_WAIT_SECONDS = 120;
+
+  @Option(
+      names = "--seeds",
+      split = ",",
+      paramLabel = "SEED",
+      description =
+          "Run several seeds (comma-separated) into OUT/seed-N and write OUT/summary.json with"
+              + " mean and std; overrides --seed.")
+  private List<Long> seeds = new ArrayList<>();
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Folder with the four Fashion-MNIST IDX files (gzipped or raw); structural checks only."
+              + " Default: the system or project-local copy, fetched when missing.")
+  private Path dataDir;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "runs/baseline",
+      description = "Output folder (default: ${DEFAULT-VALUE}).")
+  private Path out;
+
+  @Option(
+      names = "--resume",
+      paramLabel = "DIR",
+      description =
+          "Continue the stopped run whose --out folder is DIR from its last checkpoint (its own"
+              + " settings are used; other flags are ignored).")
+  private Path resume;
+
+  private ConfigOptions configOptions;
+  private PrintStream console = System.out;
+  private PrintStream errors = System.err;
+
+  /** The command with one flag per {@code jitsparse.baseline} key. */
+  static CommandLine commandLine(Config config) {
+    BaselineCommand command = new BaselineCommand();
+    CommandLine cl = new CommandLine(command);
+    command.configOptions = new ConfigOptions(config, BaselineSettings.PATH);
+    command.configOptions.addTo(cl.getCommandSpec());
+    return cl;
+  }
+
+  @Override
+  public Integer call() {
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.set(true);
+              try {
+                finished.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "jitsparse-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return execute(stop);
+    } catch (IllegalArgumentException | DataFileException | DataUnavailableException e) {
+      errors.println("jitsparse baseline: " + e.getMessage());
+      return EXIT_BAD_INPUT;
+    } catch (NonFiniteLossException e) {
+      errors.println(
+          "jitsparse baseline: "
+              + e.getMessage()
+              + "; the run stopped, its partial result.json is marked aborted and the last good"
+              + " checkpoint is kept");
+      return EXIT_DIVERGED;
+    } catch (IOException e) {
+      errors.println("jitsparse baseline: " + e.getMessage());
+      return EXIT_BAD_INPUT;
+    } finally {
+      finished.countDown();
+      if (!stop.get()) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      }
+    }
+  }
+
+  private int execute(AtomicBoolean stop) throws IOException {
+    List<Path> runDirs = new ArrayList<>();
+    List<BaselineSettings> runs = new ArrayList<>();
+    Path root;
+    if (resume != null) {
+      root = resume;
+      for (Path dir : resumableRuns(resume)) {
+        runDirs.add(dir);
+        runs.add(settingsOf(dir));
+      }
+    } else {
+      root = out;
+      Map<String, Object> overrides = configOptions.overrides();
+      if (seeds.isEmpty()) {
+        runs.add(settings(overrides, null));
+        runDirs.add(out);
+      } else {
+        for (long seed : seeds) {
+          runs.add(settings(overrides, seed));
+          runDirs.add(out.resolve("seed-" + seed));
+        }
+      }
+    }
+    BaselineSettings first = runs.get(0);
+    FashionMnist data =
+        new FashionMnistLocator(Path.of(first.dataHome()), console::println).load(dataDir);
+    List<Map<String, Object>> results = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      if (resume != null && Files.exists(runDirs.get(i).resolve(RunResult.FILE))
+          && !Checkpoint.exists(runDirs.get(i))) {
+        results.add(RunResult.read(runDirs.get(i).resolve(RunResult.FILE)));
+        continue;
+      }
+      Map<String, Object> r =
+          new BaselineRun(runs.get(i), data, runDirs.get(i), stop, console).run(resume != null);
+      results.add(r);
+      printResult(runDirs.get(i), r);
+      if (Boolean.TRUE.equals(r.get("aborted"))) {
+        errors.println(
+            "stopped: checkpoint and partial result written to "
+                + runDirs.get(i)
+                + "; continue with: jitsparse baseline --resume "
+                + root);
+        return EXIT_INTERRUPTED;
+      }
+    }
+    if (runs.size() > 1 || (resume != null && runDirs.size() > 1)) {
+      Map<String, Object> summary = SeedSummary.of(results);
+      RunResult.writeJson(root.resolve("summary.json"), summary);
+      console.println("summary: " + root.resolve("summary.json"));
+      console.println(SeedSummary.describe(summary));
+    }
+    return 0;
+  }
+
+  private BaselineSettings settings(Map<String, Object> overrides, Long seed) {
+    Map<String, Object> all = new HashMap<>(overrides);
+    if (seed != null) {
+      all.put(BaselineSettings.PATH + ".seed", seed);
+    }
+    Config config = ConfigFactory.parseMap(all).withFallback(ConfigFactory.load()).resolve();
+    return BaselineSettings.fromConfig(config);
+  }
+
+  private static BaselineSettings settingsOf(Path runDir) throws IOException {
+    Checkpoint.Progress p = Checkpoint.readProgress(runDir);
+    Map<String, Object> prefixed = new HashMap<>();
+    p.settings().forEach((k, v) -> prefixed.put(BaselineSettings.PATH + "." + k, v));
+    return BaselineSettings.fromConfig(
+        ConfigFactory.parseMap(prefixed).withFallback(ConfigFactory.load()).resolve());
+  }
+
+  private static List<Path> resumableRuns(Path dir) throws IOException {
+    if (Checkpoint.exists(dir)) {
+      return List.of(dir);
+    }
+    List<Path> seedDirs;
+    try (Stream<Path> s = Files.list(dir)) {
+      seedDirs =
+          s.filter(p -> p.getFileName().toString().startsWith("seed-") && Checkpoint.exists(p))
+              .sorted()
+              .toList();
+    } catch (IOException e) {
+      throw new IOException("--resume " + dir + ": cannot read the folder: " + e.getMessage(), e);
+    }
+    if (seedDirs.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--resume " + dir + ": no checkpoint found (expected " + dir + "/checkpoint)");
+    }
+    return seedDirs;
+  }
+
+  private void printResult(Path dir, Map<String, Object> r) {
+    console.printf(
+        java.util.Locale.ROOT,
+        "result: test accuracy %.4f, validation accuracy %.4f, global density %.4f,"
+            + " training FLOPs %.3e (%.3f x dense), %.0f samples/s -> %s%n",
+        ((Number) r.get("test_accuracy")).doubleValue(),
+        ((Number) r.get("validation_accuracy")).doubleValue(),
+        ((Number) r.get("global_density")).doubleValue(),
+        ((Number) r.get("training_flops")).doubleValue(),
+        ((Number) r.get("flops_vs_dense")).doubleValue(),
+        ((Number) r.get("samples_per_second")).doubleValue(),
+        dir.resolve(RunResult.FILE));
+  }
+}

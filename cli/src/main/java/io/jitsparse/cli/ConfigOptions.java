@@ -1,0 +1,98 @@
+package io.jitsparse.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Turns every key under a config path into a {@code --key} option whose default and
+ * description come from the config itself ({@code reference.conf} and its comments), so that
+ * defaults live in one place and {@code --help} always shows them.
+ */
+final class ConfigOptions {
+
+  private final String path;
+  private final Config section;
+  private final Map<String, OptionSpec> options = new LinkedHashMap<>();
+
+  /**
+   * @param config the resolved root config (reference.conf plus environment overrides)
+   * @param path the section, for example {@code jitsparse.baseline}
+   */
+  ConfigOptions(Config config, String path) {
+    this.path = path;
+    this.section = config.getConfig(path);
+  }
+
+  /** Adds an option per key of the section to {@code spec}. */
+  void addTo(CommandSpec spec) {
+    List<String> keys = new ArrayList<>(section.root().keySet());
+    for (String key : keys) {
+      ConfigValue value = section.getValue(key);
+      String description =
+          String.join(" ", value.origin().comments()).trim() + " (default: ${DEFAULT-VALUE})";
+      OptionSpec.Builder b =
+          OptionSpec.builder("--" + key)
+              .description(description)
+              .defaultValue(render(value))
+              .type(String.class);
+      if (value.valueType() == ConfigValueType.BOOLEAN) {
+        b.arity("0..1").fallbackValue("true").paramLabel("BOOL");
+      } else {
+        b.paramLabel(key.toUpperCase().replace('-', '_'));
+      }
+      OptionSpec o = b.build();
+      spec.addOption(o);
+      options.put(key, o);
+    }
+  }
+
+  private static String render(ConfigValue value) {
+    if (value.valueType() == ConfigValueType.LIST) {
+      List<String> parts = new ArrayList<>();
+      for (Object o : (List<?>) value.unwrapped()) {
+        parts.add(String.valueOf(o));
+      }
+      return String.join(",", parts);
+    }
+    return String.valueOf(value.unwrapped());
+  }
+
+  /**
+   * The parsed values as config overrides ({@code path.key -> value}); list-valued keys take
+   * comma-separated values.
+   */
+  Map<String, Object> overrides() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, OptionSpec> e : options.entrySet()) {
+      String raw = e.getValue().getValue();
+      if (raw == null) {
+        continue;
+      }
+      Object v = raw;
+      if (section.getValue(e.getKey()).valueType() == ConfigValueType.LIST) {
+        List<String> items = new ArrayList<>();
+        for (String part : raw.split(",")) {
+          if (!part.isBlank()) {
+            items.add(part.trim());
+          }
+        }
+        v = items;
+      }
+      out.put(path + "." + e.getKey(), v);
+    }
+    return out;
+  }
+
+  /** Whether the user gave {@code --key} on the command line. */
+  boolean given(String key) {
+    OptionSpec o = options.get(key);
+    return o != null && !o.originalStringValues().isEmpty();
+  }
+}

@@ -1,0 +1,430 @@
+package io.jitsparse.env.sparse;
+
+import io.jitsparse.env.model.ModelArchitecture;
+import io.jitsparse.env.model.NetworkBuilder;
+import io.jitsparse.env.model.PrunableTensor;
+import io.jitsparse.env.model.WeightTransform;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A network with one binary mask per prunable tensor, trained by a hand-written loop over a
+ * SameDiff graph: each step computes the loss, the logits and every parameter's gradient in one
+ * pass, keeps the dense gradient of the prunable tensors when asked (for growth), multiplies the
+ * gradient by the mask and applies the optimiser. Pruned weights are zero and their gradient and
+ * optimiser state are zero, so they stay exactly zero through every update until a grower brings
+ * them back.
+ *
+ * <p>Not thread-safe: one thread owns a network.
+ */
+public final class SparseNetwork {
+
+  /** Momentum of batch-norm running statistics (PyTorch's default). */
+  private static final double BN_MOMENTUM = 0.1;
+
+  /** Decay of the dense-gradient average used by growth by momentum (Dettmers 2019). */
+  private static final double GRADIENT_MOMENTUM = 0.9;
+
+  private static final String LOSS = "loss";
+  private static final String LOGITS = "logits";
+
+  private final SameDiff sd;
+  private final List<PrunableTensor> tensors;
+  private final List<String> tensorVariables;
+  private final List<String> trainable;
+  private final List<NetworkBuilder.BatchNormLayer> batchNorms;
+  private final List<String> requestedOutputs;
+  private final ParameterOptimizer optimizer;
+  private final INDArray[] masks;
+  private final long[] activeCounts;
+  private final double[] gradientNorms;
+  private final double[] maskChurn;
+  private INDArray[] gradientMomentum;
+  private final INDArray trainingMode = Nd4j.scalar(DataType.FLOAT, 1f);
+  private final INDArray evalMode = Nd4j.scalar(DataType.FLOAT, 0f);
+  private int iteration;
+
+  /**
+   * Builds a network.
+   *
+   * @param architecture the model
+   * @param seed initialiser seed
+   * @param transform how prunable weights enter the graph (identity for the masked engine)
+   * @param optimizer optimiser settings
+   */
+  public SparseNetwork(
+      ModelArchitecture architecture,
+      long seed,
+      WeightTransform transform,
+      OptimizerSettings optimizer) {
+    this.sd = SameDiff.create();
+    NetworkBuilder b = new NetworkBuilder(sd, seed, transform);
+    SDVariable logits = architecture.build(b).rename(LOGITS);
+    SDVariable labels =
+        sd.placeHolder(NetworkBuilder.LABELS, DataType.FLOAT, -1, NetworkBuilder.CLASSES);
+    SDVariable loss = sd.loss().softmaxCrossEntropy("cross_entropy", labels, logits, null);
+    for (SDVariable term : b.lossTerms()) {
+      loss = loss.add(term);
+    }
+    loss.rename(LOSS);
+    sd.setLossVariables(LOSS);
+    this.tensors = b.prunable();
+    this.tensorVariables = b.prunableVariables();
+    this.trainable = b.trainableVariables();
+    this.batchNorms = b.batchNorms();
+    List<String> outputs = new ArrayList<>(List.of(LOSS, LOGITS));
+    for (NetworkBuilder.BatchNormLayer bn : batchNorms) {
+      outputs.add(bn.batchMean());
+      outputs.add(bn.batchVariance());
+    }
+    this.requestedOutputs = List.copyOf(outputs);
+    this.optimizer = new ParameterOptimizer(optimizer);
+    for (String name : trainable) {
+      this.optimizer.register(name, sd.getArrForVarName(name));
+    }
+    int n = tensors.size();
+    this.masks = new INDArray[n];
+    this.activeCounts = new long[n];
+    this.gradientNorms = new double[n];
+    this.maskChurn = new double[n];
+    for (int i = 0; i < n; i++) {
+      masks[i] = Nd4j.ones(DataType.FLOAT, tensors.get(i).shape());
+      activeCounts[i] = tensors.get(i).size();
+    }
+  }
+
+  /** The prunable tensors, in order. */
+  public List<PrunableTensor> tensors() {
+    return tensors;
+  }
+
+  /** The weight array of prunable tensor {@code i} (live: changes with training). */
+  public INDArray weights(int i) {
+    return sd.getArrForVarName(tensorVariables.get(i));
+  }
+
+  /** The mask of prunable tensor {@code i} (live). */
+  public INDArray mask(int i) {
+    return masks[i];
+  }
+
+  /** Array of any graph variable or constant by name (live). */
+  public INDArray array(String name) {
+    return sd.getArrForVarName(name);
+  }
+
+  /** Names of every trainable variable. */
+  public List<String> trainableVariables() {
+    return trainable;
+  }
+
+  /** Exempts the named parameters from weight decay (for example trainable thresholds). */
+  public void excludeFromWeightDecay(java.util.Collection<String> names) {
+    optimizer.excludeFromWeightDecay(names);
+  }
+
+  /** Turns on the running average of dense gradients (needed by growth by momentum). */
+  public void trackGradientMomentum() {
+    if (gradientMomentum == null) {
+      gradientMomentum = new INDArray[tensors.size()];
+      for (int i = 0; i < tensors.size(); i++) {
+        gradientMomentum[i] = Nd4j.zeros(DataType.FLOAT, tensors.get(i).shape());
+      }
+    }
+  }
+
+  /** Number of optimiser steps taken. */
+  public int iteration() {
+    return iteration;
+  }
+
+  /**
+   * One optimiser step on a batch.
+   *
+   * @param features NHWC images {@code [B, 28, 28, 1]}
+   * @param labels one-hot labels {@code [B, 10]}
+   * @param classes the labels as class indices
+   * @param learningRate the learning rate for this step
+   * @param keepDenseGradients whether to return dL/dW of every prunable tensor before masking
+   */
+  public StepResult trainStep(
+      INDArray features,
+      INDArray labels,
+      int[] classes,
+      double learningRate,
+      boolean keepDenseGradients) {
+    Map<String, INDArray> placeholders = placeholders(features, labels, trainingMode);
+    OutAndGrad result = sd.calculateGradientsAndOutputs(placeholders, requestedOutputs, trainable);
+    Map<String, INDArray> grads = result.getGradients();
+    Map<String, INDArray> outputs = result.getOutputs();
+    double loss = outputs.get(LOSS).getDouble(0);
+    int correct = countCorrect(outputs.get(LOGITS), classes);
+    if (!Double.isFinite(loss)) {
+      // A diverged step changes nothing, so the last good state can still be checkpointed.
+      return new StepResult(loss, correct, classes.length, null);
+    }
+    updateRunningStatistics(outputs, classes.length);
+    INDArray[] dense = keepDenseGradients ? new INDArray[tensors.size()] : null;
+    optimizer.setLearningRate(learningRate);
+    Map<String, Integer> tensorIndex = tensorIndex();
+    for (String name : trainable) {
+      INDArray g = grads.get(name);
+      INDArray p = sd.getArrForVarName(name);
+      Integer t = tensorIndex.get(name);
+      if (t != null) {
+        if (dense != null) {
+          dense[t] = g.dup();
+        }
+        if (gradientMomentum != null) {
+          gradientMomentum[t].muli(GRADIENT_MOMENTUM).addi(g.mul(1 - GRADIENT_MOMENTUM));
+        }
+        g.muli(masks[t]);
+        gradientNorms[t] = g.norm2Number().doubleValue();
+      }
+      optimizer.step(name, p, g, iteration);
+    }
+    iteration++;
+    return new StepResult(loss, correct, classes.length, dense);
+  }
+
+  private Map<String, Integer> tensorIndexCache;
+
+  private Map<String, Integer> tensorIndex() {
+    if (tensorIndexCache == null) {
+      Map<String, Integer> m = new HashMap<>();
+      for (int i = 0; i < tensorVariables.size(); i++) {
+        m.put(tensorVariables.get(i), i);
+      }
+      tensorIndexCache = m;
+    }
+    return tensorIndexCache;
+  }
+
+  /**
+   * Dense gradients dL/dW of every prunable tensor on a batch, without changing anything
+   * (batch-norm layers use the batch statistics, as in training).
+   */
+  public INDArray[] denseGradients(INDArray features, INDArray labels) {
+    Map<String, INDArray> grads =
+        sd.calculateGradients(placeholders(features, labels, trainingMode), tensorVariables);
+    INDArray[] out = new INDArray[tensors.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = grads.get(tensorVariables.get(i));
+    }
+    return out;
+  }
+
+  /** Loss sum and number correct on a batch, in evaluation mode. */
+  public Evaluation evaluate(INDArray features, INDArray labels, int[] classes) {
+    Map<String, INDArray> out =
+        sd.output(placeholders(features, labels, evalMode), "cross_entropy", LOGITS);
+    double loss = out.get("cross_entropy").getDouble(0) * classes.length;
+    return new Evaluation(loss, countCorrect(out.get(LOGITS), classes), classes.length);
+  }
+
+  /** Summed loss, correct count and sample count of an evaluation. */
+  public record Evaluation(double lossSum, long correct, long samples) {
+
+    /** Combines two evaluations. */
+    public Evaluation plus(Evaluation o) {
+      return new Evaluation(lossSum + o.lossSum, correct + o.correct, samples + o.samples);
+    }
+
+    /** Accuracy as a fraction. */
+    public double accuracy() {
+      return samples == 0 ? 0 : (double) correct / samples;
+    }
+
+    /** Mean loss. */
+    public double meanLoss() {
+      return samples == 0 ? 0 : lossSum / samples;
+    }
+  }
+
+  private Map<String, INDArray> placeholders(INDArray features, INDArray labels, INDArray mode) {
+    Map<String, INDArray> ph = new HashMap<>(4);
+    ph.put(NetworkBuilder.FEATURES, features);
+    ph.put(NetworkBuilder.LABELS, labels);
+    if (!batchNorms.isEmpty()) {
+      ph.put(NetworkBuilder.BN_TRAINING, mode);
+    }
+    return ph;
+  }
+
+  private static int countCorrect(INDArray logits, int[] classes) {
+    int[] predicted = logits.argMax(1).toIntVector();
+    int correct = 0;
+    for (int i = 0; i < classes.length; i++) {
+      if (predicted[i] == classes[i]) {
+        correct++;
+      }
+    }
+    return correct;
+  }
+
+  private void updateRunningStatistics(Map<String, INDArray> outputs, int batch) {
+    double unbias = batch > 1 ? (double) batch / (batch - 1) : 1.0;
+    for (NetworkBuilder.BatchNormLayer bn : batchNorms) {
+      INDArray mean = sd.getArrForVarName(bn.runningMean());
+      INDArray var = sd.getArrForVarName(bn.runningVariance());
+      mean.muli(1 - BN_MOMENTUM).addi(outputs.get(bn.batchMean()).mul(BN_MOMENTUM));
+      var.muli(1 - BN_MOMENTUM).addi(outputs.get(bn.batchVariance()).mul(BN_MOMENTUM * unbias));
+    }
+  }
+
+  /**
+   * Replaces tensor {@code i}'s mask: newly pruned weights and their optimiser state become zero;
+   * newly grown weights start at zero (they were zero while pruned).
+   *
+   * @param newMask 0/1 values, flat in row-major order
+   */
+  public void setMask(int i, float[] newMask) {
+    setMask(i, newMask, new int[0]);
+  }
+
+  /**
+   * Replaces tensor {@code i}'s mask as {@link #setMask(int, float[])} does, and also restarts
+   * the weights at {@code restart} (zero weight, zero optimiser state) whatever their mask: a
+   * weight pruned and regrown in one update starts afresh.
+   */
+  public void setMask(int i, float[] newMask, int[] restart) {
+    float[] old = masks[i].data().asFloat();
+    if (old.length != newMask.length) {
+      throw new IllegalArgumentException(
+          "mask for " + tensors.get(i).name() + " has " + newMask.length + " entries, expected "
+              + old.length);
+    }
+    long changed = 0;
+    long active = 0;
+    for (int k = 0; k < old.length; k++) {
+      if (old[k] != newMask[k]) {
+        changed++;
+      }
+      if (newMask[k] != 0f) {
+        active++;
+      }
+    }
+    float[] keep = newMask.clone();
+    for (int k : restart) {
+      keep[k] = 0f;
+    }
+    INDArray keepArray = Nd4j.create(keep, tensors.get(i).shape(), 'c');
+    weights(i).muli(keepArray);
+    optimizer.maskState(tensorVariables.get(i), keepArray);
+    masks[i].assign(Nd4j.create(newMask, tensors.get(i).shape(), 'c'));
+    activeCounts[i] = active;
+    maskChurn[i] = (double) changed / old.length;
+  }
+
+  /** Number of active weights of tensor {@code i}. */
+  public long activeCount(int i) {
+    return activeCounts[i];
+  }
+
+  /** Density of tensor {@code i}. */
+  public double density(int i) {
+    return (double) activeCounts[i] / tensors.get(i).size();
+  }
+
+  /** Densities of every tensor, in order. */
+  public double[] densities() {
+    double[] d = new double[tensors.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = density(i);
+    }
+    return d;
+  }
+
+  /** Fraction of all prunable weights that are active. */
+  public double globalDensity() {
+    long active = 0;
+    long total = 0;
+    for (int i = 0; i < tensors.size(); i++) {
+      active += activeCounts[i];
+      total += tensors.get(i).size();
+    }
+    return (double) active / total;
+  }
+
+  /**
+   * A copy of tensor {@code i} as the criteria see it.
+   *
+   * @param denseGradient dL/dW of the tensor, or {@code null} for zeros
+   */
+  public LayerView view(int i, INDArray denseGradient) {
+    float[] w = weights(i).dup().data().asFloat();
+    float[] g =
+        denseGradient == null ? new float[w.length] : denseGradient.dup().data().asFloat();
+    float[] momentum = gradientMomentum == null ? null : gradientMomentum[i].dup().data().asFloat();
+    return new LayerView(
+        tensors.get(i).name(), i, w, g, masks[i].dup().data().asFloat(), momentum);
+  }
+
+  /** Statistics of tensor {@code i} now. */
+  public LayerStatistics statistics(int i) {
+    INDArray w = weights(i);
+    long active = Math.max(1, activeCounts[i]);
+    double mean = w.norm1Number().doubleValue() / active;
+    double sumSq = Math.pow(w.norm2Number().doubleValue(), 2);
+    double var = Math.max(0, sumSq / active - mean * mean);
+    return new LayerStatistics(density(i), mean, Math.sqrt(var), gradientNorms[i], maskChurn[i]);
+  }
+
+  /** Every array a checkpoint needs: parameters, batch-norm statistics, masks, optimiser state. */
+  public Map<String, INDArray> checkpointArrays() {
+    Map<String, INDArray> out = new LinkedHashMap<>();
+    for (String name : trainable) {
+      out.put("param:" + name, sd.getArrForVarName(name));
+    }
+    for (NetworkBuilder.BatchNormLayer bn : batchNorms) {
+      out.put("bn:" + bn.runningMean(), sd.getArrForVarName(bn.runningMean()));
+      out.put("bn:" + bn.runningVariance(), sd.getArrForVarName(bn.runningVariance()));
+    }
+    for (int i = 0; i < masks.length; i++) {
+      out.put("mask:" + tensors.get(i).name(), masks[i]);
+    }
+    optimizer.stateArrays().forEach((k, v) -> out.put("opt:" + k, v));
+    if (gradientMomentum != null) {
+      for (int i = 0; i < gradientMomentum.length; i++) {
+        out.put("gradmom:" + tensors.get(i).name(), gradientMomentum[i]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restores the arrays written by {@link #checkpointArrays()} and the iteration count.
+   *
+   * @throws IllegalArgumentException naming an array that is missing or of the wrong shape
+   */
+  public void restore(Map<String, INDArray> arrays, int iteration) {
+    if (arrays.keySet().stream().anyMatch(k -> k.startsWith("gradmom:"))) {
+      trackGradientMomentum();
+    }
+    for (Map.Entry<String, INDArray> e : checkpointArrays().entrySet()) {
+      INDArray saved = arrays.get(e.getKey());
+      if (saved == null) {
+        throw new IllegalArgumentException("checkpoint lacks array " + e.getKey());
+      }
+      if (saved.length() != e.getValue().length()) {
+        throw new IllegalArgumentException(
+            "checkpoint array " + e.getKey() + " has " + saved.length() + " values, expected "
+                + e.getValue().length());
+      }
+      e.getValue().assign(saved.reshape(e.getValue().shape()));
+    }
+    for (int i = 0; i < masks.length; i++) {
+      activeCounts[i] = masks[i].sumNumber().longValue();
+    }
+    this.iteration = iteration;
+  }
+}
