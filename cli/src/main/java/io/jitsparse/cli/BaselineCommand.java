@@ -176,7 +176,7 @@ public final class BaselineCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> r =
-          new BaselineRun(runs.get(i), data, runDirs.get(i), stop, console).run(resume != null);
+          new BaselineRun(runs.get(i), data, runDirs.get(i), stop::get, console).run(resume != null);
       results.add(r);
       printResult(runDirs.get(i), r);
       if (Boolean.TRUE.equals(r.get("aborted"))) {

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -44,21 +44,21 @@ public final class BaselineRun {
   private final BaselineSettings settings;
   private final FashionMnist data;
   private final Path out;
-  private final AtomicBoolean stop;
+  private final BooleanSupplier stop;
   private final PrintStream console;
 
   /**
    * @param settings the run's settings
    * @param data the dataset
    * @param out the run's output folder
-   * @param stop set to ask the run to stop cleanly at the next step
+   * @param stop asked before every step; true stops the run cleanly (Ctrl-C sets it)
    * @param console where progress goes
    */
   public BaselineRun(
       BaselineSettings settings,
       FashionMnist data,
       Path out,
-      AtomicBoolean stop,
+      BooleanSupplier stop,
       PrintStream console) {
     this.settings = settings;
     this.data = data;
@@ -129,7 +129,7 @@ public final class BaselineRun {
       while (epoch < settings.epochs()) {
         Batches batches = split.batches(settings.batchSize(), settings.seed(), epoch, batchInEpoch);
         while (batches.hasNext()) {
-          if (stop.get()) {
+          if (stop.getAsBoolean()) {
             abortReason = "stopped by user";
             break outer;
           }
