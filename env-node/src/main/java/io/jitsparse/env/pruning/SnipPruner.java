@@ -1,0 +1,35 @@
+package io.jitsparse.env.pruning;
+
+import io.jitsparse.env.sparse.LayerView;
+import java.util.SplittableRandom;
+
+/**
+ * SNIP pruning: importance {@code |w * g|}, the first-order estimate of the loss change from
+ * removing a weight (Lee et al., "SNIP: Single-shot Network Pruning based on Connection
+ * Sensitivity", ICLR 2019, Section 4; "SNIP" in Nowak et al., "Fantastic Weights and How to Find
+ * Them", NeurIPS 2023, Section 3). Taylor-FO, {@code (w * g)^2} (Molchanov et al. 2019), is a
+ * monotone function of the same quantity and so ranks identically: {@link PruneCriteria} maps
+ * {@code taylor} to this class.
+ */
+public final class SnipPruner implements PruneCriterion {
+
+  /** Command-line name. */
+  public static final String NAME = "snip";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public float[] scores(LayerView layer, SplittableRandom rng) {
+    float[] w = layer.weights();
+    float[] g = layer.gradient();
+    float[] s = new float[w.length];
+    for (int i = 0; i < w.length; i++) {
+      // in double: a float product of two small values would underflow to a tie at zero
+      s[i] = (float) Math.abs((double) w[i] * g[i]);
+    }
+    return s;
+  }
+}
