@@ -170,13 +170,15 @@ public final class BaselineCommand implements Callable<Integer> {
         new FashionMnistLocator(Path.of(first.dataHome()), console::println).load(dataDir);
     List<Map<String, Object>> results = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
-      if (resume != null && Files.exists(runDirs.get(i).resolve(RunResult.FILE))
+      if (resume != null
+          && Files.exists(runDirs.get(i).resolve(RunResult.FILE))
           && !Checkpoint.exists(runDirs.get(i))) {
         results.add(RunResult.read(runDirs.get(i).resolve(RunResult.FILE)));
         continue;
       }
       Map<String, Object> r =
-          new BaselineRun(runs.get(i), data, runDirs.get(i), stop::get, console).run(resume != null);
+          new BaselineRun(runs.get(i), data, runDirs.get(i), stop::get, console)
+              .run(resume != null);
       results.add(r);
       printResult(runDirs.get(i), r);
       if (Boolean.TRUE.equals(r.get("aborted"))) {

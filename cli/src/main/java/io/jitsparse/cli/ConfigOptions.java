@@ -11,9 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Turns every key under a config path into a {@code --key} option whose default and
- * description come from the config itself ({@code reference.conf} and its comments), so that
- * defaults live in one place and {@code --help} always shows them.
+ * Turns every key under a config path into a {@code --key} option whose default and description
+ * come from the config itself ({@code reference.conf} and its comments), so that defaults live in
+ * one place and {@code --help} always shows them.
  */
 final class ConfigOptions {
 

@@ -11,10 +11,10 @@ import java.util.List;
  * <ul>
  *   <li>f_D: dense forward FLOPs per sample, {@code sum_l 2 * n_l * positions_l};
  *   <li>f_S: sparse forward FLOPs per sample at the current densities, {@code sum_l d_l * f_D,l};
- *   <li>a normal step costs {@code 3 * f_S} per sample (forward, and backward for activations
- *       and weights, each about a forward's cost);
- *   <li>a step that computes the dense gradient for growth costs {@code 2 * f_S + f_D} per
- *       sample (the weight gradient is dense).
+ *   <li>a normal step costs {@code 3 * f_S} per sample (forward, and backward for activations and
+ *       weights, each about a forward's cost);
+ *   <li>a step that computes the dense gradient for growth costs {@code 2 * f_S + f_D} per sample
+ *       (the weight gradient is dense).
  * </ul>
  *
  * <p>{@code flops_vs_dense} divides a run's total by that of the dense run of the same length:

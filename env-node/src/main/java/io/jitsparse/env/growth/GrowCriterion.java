@@ -4,9 +4,9 @@ import io.jitsparse.env.sparse.LayerView;
 import java.util.SplittableRandom;
 
 /**
- * Decides which inactive weights of a layer to bring back. Regrown weights start at exactly
- * zero; the criterion only chooses positions (RigL, Evci et al. 2020, Section 3: grow by
- * gradient magnitude; SET, Mocanu et al. 2018: grow at random).
+ * Decides which inactive weights of a layer to bring back. Regrown weights start at exactly zero;
+ * the criterion only chooses positions (RigL, Evci et al. 2020, Section 3: grow by gradient
+ * magnitude; SET, Mocanu et al. 2018: grow at random).
  */
 public interface GrowCriterion {
 
@@ -19,8 +19,8 @@ public interface GrowCriterion {
   }
 
   /**
-   * Flat indices of exactly {@code count} inactive weights ({@code mask[i] == 0}) to grow
-   * (fewer only when the layer has fewer inactive weights).
+   * Flat indices of exactly {@code count} inactive weights ({@code mask[i] == 0}) to grow (fewer
+   * only when the layer has fewer inactive weights).
    */
   int[] selectToGrow(LayerView layer, int count, SplittableRandom rng);
 }

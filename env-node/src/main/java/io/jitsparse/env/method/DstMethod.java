@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Dynamic sparse training at a fixed density (SET, Mocanu et al. 2018; RigL, Evci et al. 2020;
- * the prune/grow study of Nowak et al. 2023): random masks at the target density spread by the
- * distribution, then every {@code deltaT} steps until {@code endStep} each layer prunes a
- * fraction of its active weights by the prune criterion and regrows as many by the grow
- * criterion; the fraction decays (cosine by default, 0.5 to 0.005).
+ * Dynamic sparse training at a fixed density (SET, Mocanu et al. 2018; RigL, Evci et al. 2020; the
+ * prune/grow study of Nowak et al. 2023): random masks at the target density spread by the
+ * distribution, then every {@code deltaT} steps until {@code endStep} each layer prunes a fraction
+ * of its active weights by the prune criterion and regrows as many by the grow criterion; the
+ * fraction decays (cosine by default, 0.5 to 0.005).
  */
 public final class DstMethod implements SparsityMethod {
 

@@ -15,11 +15,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Dynamic sparse training with trainable masked layers (Liu et al., ICLR 2020): each output
- * neuron or filter has a trainable threshold t; the layer computes with {@code W * step(|W| -
- * t)} (the step with the {@link LongTailedEstimator}); the loss adds {@code alpha * sum exp(-t)}
- * (Eq. 5) which pushes thresholds up; a layer that keeps 1% of its weights or fewer has its
- * thresholds reset to zero (Section 3.3). Its density comes from alpha, not from a schedule.
+ * Dynamic sparse training with trainable masked layers (Liu et al., ICLR 2020): each output neuron
+ * or filter has a trainable threshold t; the layer computes with {@code W * step(|W| - t)} (the
+ * step with the {@link LongTailedEstimator}); the loss adds {@code alpha * sum exp(-t)} (Eq. 5)
+ * which pushes thresholds up; a layer that keeps 1% of its weights or fewer has its thresholds
+ * reset to zero (Section 3.3). Its density comes from alpha, not from a schedule.
  */
 public final class DstThresholdsMethod implements SparsityMethod {
 

@@ -8,14 +8,13 @@ import io.jitsparse.env.sparse.MaskChange;
 import io.jitsparse.env.sparse.SparseNetwork;
 import io.jitsparse.env.sparse.StepResult;
 import java.util.ArrayList;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Gradual pruning (Zhu and Gupta 2017, "To prune, or not to prune"): starts dense and, every
- * {@code deltaT} steps between a start and an end step, prunes each layer to the density the
- * schedule gives (cubic = AGP), spread over layers by the distribution, or globally across
- * layers.
+ * Gradual pruning (Zhu and Gupta 2017, "To prune, or not to prune"): starts dense and, every {@code
+ * deltaT} steps between a start and an end step, prunes each layer to the density the schedule
+ * gives (cubic = AGP), spread over layers by the distribution, or globally across layers.
  */
 public final class GmpMethod implements SparsityMethod {
 

@@ -15,9 +15,9 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  *           0          otherwise
  * </pre>
  *
- * Built as {@code step(x) + h(x) - stopGradient(h(x))} with {@code h} an antiderivative of
- * H': {@code h(x) = 2a - 2a|a| + 0.4(b - a)}, {@code a = clip(x, -0.4, 0.4)}, {@code b = clip(x,
- * -1, 1)}; the forward value is exactly the step because {@code h - h = 0}.
+ * Built as {@code step(x) + h(x) - stopGradient(h(x))} with {@code h} an antiderivative of H':
+ * {@code h(x) = 2a - 2a|a| + 0.4(b - a)}, {@code a = clip(x, -0.4, 0.4)}, {@code b = clip(x, -1,
+ * 1)}; the forward value is exactly the step because {@code h - h = 0}.
  */
 public final class LongTailedEstimator {
 

@@ -5,8 +5,8 @@ import io.jitsparse.env.sparse.SparseNetwork;
 import java.util.SplittableRandom;
 
 /**
- * Random initial masks at given per-layer densities (the initial topology of SET, RigL and
- * static sparse training).
+ * Random initial masks at given per-layer densities (the initial topology of SET, RigL and static
+ * sparse training).
  */
 final class RandomTopology {
 

@@ -41,8 +41,8 @@ public interface SparsityMethod {
   }
 
   /**
-   * Whether the schedule log should get a row at {@code step} even without a mask change
-   * (methods whose density drifts continuously).
+   * Whether the schedule log should get a row at {@code step} even without a mask change (methods
+   * whose density drifts continuously).
    */
   default boolean logsAt(long step) {
     return false;

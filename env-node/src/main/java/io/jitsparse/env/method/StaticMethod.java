@@ -7,7 +7,9 @@ import io.jitsparse.env.sparse.StepResult;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Static sparse training: random masks at the target density from the first step, never updated. */
+/**
+ * Static sparse training: random masks at the target density from the first step, never updated.
+ */
 public final class StaticMethod implements SparsityMethod {
 
   private final DensityDistribution distribution;

@@ -3,9 +3,9 @@ package io.jitsparse.env.model;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * LeNet-5 as in Caffe's MNIST example, the model "Fantastic Weights" (Nowak et al. 2023) trains
- * on Fashion-MNIST: conv 5x5x20, max-pool 2, conv 5x5x50, max-pool 2, dense 500, dense 10, with
- * ReLU after each conv and the hidden dense layer as in the sparselearning code base.
+ * LeNet-5 as in Caffe's MNIST example, the model "Fantastic Weights" (Nowak et al. 2023) trains on
+ * Fashion-MNIST: conv 5x5x20, max-pool 2, conv 5x5x50, max-pool 2, dense 500, dense 10, with ReLU
+ * after each conv and the hidden dense layer as in the sparselearning code base.
  */
 public final class Lenet5Caffe implements ModelArchitecture {
 

@@ -26,8 +26,9 @@ public final class ModelRegistry {
       case Lenet300100.NAME -> new Lenet300100();
       case Lenet5Caffe.NAME -> new Lenet5Caffe();
       case ResNet18.NAME -> new ResNet18(width);
-      default -> throw new IllegalArgumentException(
-          "unknown model '" + name + "'; known models: " + String.join(", ", names()));
+      default ->
+          throw new IllegalArgumentException(
+              "unknown model '" + name + "'; known models: " + String.join(", ", names()));
     };
   }
 }

@@ -14,18 +14,17 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Builds a network as a SameDiff graph in NHWC layout with YXIO conv kernels, the layout the
- * oneDNN kernels of ND4J run fastest in. It records every trainable variable, every prunable
- * tensor with its fan-in, fan-out and output positions, and every batch-norm layer's running
- * statistics.
+ * Builds a network as a SameDiff graph in NHWC layout with YXIO conv kernels, the layout the oneDNN
+ * kernels of ND4J run fastest in. It records every trainable variable, every prunable tensor with
+ * its fan-in, fan-out and output positions, and every batch-norm layer's running statistics.
  *
  * <p>Dense layers are written as {@code x.mmul(W).add(b)}, not {@code nn().linear}: in ND4J
  * 1.0.0-M2.1 the oneDNN helper of {@code xw_plus_b} returns results that change from call to call
  * (see docs/architecture.md).
  *
- * <p>Initialisation follows PyTorch's defaults (uniform in +-1/sqrt(fan-in) for weights and
- * biases, batch-norm scale 1 and shift 0) so that results compare with the PyTorch code bases
- * the baselines come from.
+ * <p>Initialisation follows PyTorch's defaults (uniform in +-1/sqrt(fan-in) for weights and biases,
+ * batch-norm scale 1 and shift 0) so that results compare with the PyTorch code bases the baselines
+ * come from.
  */
 public final class NetworkBuilder {
 
@@ -68,7 +67,11 @@ public final class NetworkBuilder {
    * reads at evaluation.
    */
   public record BatchNormLayer(
-      String name, String batchMean, String batchVariance, String runningMean, String runningVariance) {}
+      String name,
+      String batchMean,
+      String batchVariance,
+      String runningMean,
+      String runningVariance) {}
 
   /**
    * @param sd the graph to build into
@@ -133,7 +136,9 @@ public final class NetworkBuilder {
             .weightsFormat(WeightsFormat.YXIO)
             .build();
     SDVariable out =
-        b == null ? sd.cnn().conv2d(x.variable(), w, config) : sd.cnn().conv2d(x.variable(), w, b, config);
+        b == null
+            ? sd.cnn().conv2d(x.variable(), w, config)
+            : sd.cnn().conv2d(x.variable(), w, b, config);
     return new Feature(out, outH, outW, outC);
   }
 
@@ -146,7 +151,12 @@ public final class NetworkBuilder {
   }
 
   private SDVariable prunableWeight(
-      String layer, PrunableTensor.Kind kind, long[] shape, long fanIn, long fanOut, long positions) {
+      String layer,
+      PrunableTensor.Kind kind,
+      long[] shape,
+      long fanIn,
+      long fanOut,
+      long positions) {
     String name = layer + "/W";
     PrunableTensor tensor =
         new PrunableTensor(prunable.size(), name, kind, shape, fanIn, fanOut, positions);
@@ -212,11 +222,7 @@ public final class NetworkBuilder {
     SDVariable normalised = x.variable().sub(mean).div(sd.math().sqrt(var.add(BN_EPSILON)));
     batchNorms.add(
         new BatchNormLayer(
-            name,
-            batchMean.name(),
-            batchVar.name(),
-            runningMean.name(),
-            runningVar.name()));
+            name, batchMean.name(), batchVar.name(), runningMean.name(), runningVar.name()));
     return new Feature(normalised.mul(gamma).add(beta), x.height(), x.width(), c);
   }
 

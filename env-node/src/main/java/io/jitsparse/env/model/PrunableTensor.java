@@ -10,14 +10,20 @@ import java.util.Arrays;
  * @param index position among the model's prunable tensors (0 = closest to the input)
  * @param name stable name, for example {@code conv1/W}
  * @param kind {@link Kind#CONV} or {@link Kind#DENSE}
- * @param shape the tensor's shape: dense {@code [fanIn, fanOut]}, conv {@code [kH, kW, inC,
- *     outC]} (YXIO, output channels last)
+ * @param shape the tensor's shape: dense {@code [fanIn, fanOut]}, conv {@code [kH, kW, inC, outC]}
+ *     (YXIO, output channels last)
  * @param fanIn inputs per output unit (dense: rows; conv: kH * kW * inC)
  * @param fanOut output units (dense: columns; conv: outC)
  * @param outputPositions spatial positions the kernel is applied at per sample (1 for dense)
  */
 public record PrunableTensor(
-    int index, String name, Kind kind, long[] shape, long fanIn, long fanOut, long outputPositions) {
+    int index,
+    String name,
+    Kind kind,
+    long[] shape,
+    long fanIn,
+    long fanOut,
+    long outputPositions) {
 
   /** What kind of layer the tensor belongs to. */
   public enum Kind {

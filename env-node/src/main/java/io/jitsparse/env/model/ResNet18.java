@@ -43,7 +43,9 @@ public final class ResNet18 implements ModelArchitecture {
   @Override
   public SDVariable build(NetworkBuilder b) {
     NetworkBuilder.Feature x =
-        b.relu(b.batchNorm("stem/bn", b.convNoBias("stem", b.inputFeature(), KERNEL, channels(0), 1, PAD)));
+        b.relu(
+            b.batchNorm(
+                "stem/bn", b.convNoBias("stem", b.inputFeature(), KERNEL, channels(0), 1, PAD)));
     for (int stage = 0; stage < STAGE_CHANNELS.length; stage++) {
       for (int block = 0; block < BLOCKS_PER_STAGE; block++) {
         int stride = block == 0 ? STAGE_STRIDES[stage] : 1;
@@ -56,11 +58,14 @@ public final class ResNet18 implements ModelArchitecture {
   private static NetworkBuilder.Feature basicBlock(
       NetworkBuilder b, String name, NetworkBuilder.Feature in, int outC, int stride) {
     NetworkBuilder.Feature y =
-        b.relu(b.batchNorm(name + "/bn1", b.convNoBias(name + "/conv1", in, KERNEL, outC, stride, PAD)));
+        b.relu(
+            b.batchNorm(
+                name + "/bn1", b.convNoBias(name + "/conv1", in, KERNEL, outC, stride, PAD)));
     y = b.batchNorm(name + "/bn2", b.convNoBias(name + "/conv2", y, KERNEL, outC, 1, PAD));
     NetworkBuilder.Feature shortcut = in;
     if (stride != 1 || in.channels() != outC) {
-      shortcut = b.batchNorm(name + "/down/bn", b.convNoBias(name + "/down", in, 1, outC, stride, 0));
+      shortcut =
+          b.batchNorm(name + "/down/bn", b.convNoBias(name + "/down", in, 1, outC, stride, 0));
     }
     return b.relu(b.add(y, shortcut));
   }

@@ -3,9 +3,9 @@ package io.jitsparse.env.model;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * Turns a prunable weight variable into the effective weight the layer computes with. The
- * masked engine uses the identity (masks act on gradients and weights outside the graph); DST
- * with trainable masked layers (Liu et al. 2020) inserts its thresholded mask here.
+ * Turns a prunable weight variable into the effective weight the layer computes with. The masked
+ * engine uses the identity (masks act on gradients and weights outside the graph); DST with
+ * trainable masked layers (Liu et al. 2020) inserts its thresholded mask here.
  */
 @FunctionalInterface
 public interface WeightTransform {

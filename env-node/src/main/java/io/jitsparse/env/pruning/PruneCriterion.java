@@ -4,9 +4,9 @@ import io.jitsparse.env.sparse.LayerView;
 import java.util.SplittableRandom;
 
 /**
- * Decides which active weights of a layer to remove. Scores are "importance": the active
- * weights with the lowest score are pruned first (Nowak et al., "Fantastic Weights and How to
- * Find Them", NeurIPS 2023, Section 3).
+ * Decides which active weights of a layer to remove. Scores are "importance": the active weights
+ * with the lowest score are pruned first (Nowak et al., "Fantastic Weights and How to Find Them",
+ * NeurIPS 2023, Section 3).
  */
 public interface PruneCriterion {
 
@@ -20,9 +20,9 @@ public interface PruneCriterion {
   float[] scores(LayerView layer, SplittableRandom rng);
 
   /**
-   * Flat indices of exactly {@code count} active weights to remove (fewer only when the layer
-   * has fewer active weights). The default removes the lowest-scored active weights; ties are
-   * broken by index so that the choice is deterministic.
+   * Flat indices of exactly {@code count} active weights to remove (fewer only when the layer has
+   * fewer active weights). The default removes the lowest-scored active weights; ties are broken by
+   * index so that the choice is deterministic.
    */
   default int[] selectToPrune(LayerView layer, int count, SplittableRandom rng) {
     return Selection.lowestActive(scores(layer, rng), layer.mask(), count);

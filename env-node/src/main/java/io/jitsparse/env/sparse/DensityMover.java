@@ -10,9 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The one primitive every sparsity method, and the learned policy, drives: move a layer to any
- * target density. Going down prunes by the prune criterion, going up grows by the grow
- * criterion, and staying put can prune and regrow a fraction of the active weights (SET, RigL).
- * Regrown weights start at zero.
+ * target density. Going down prunes by the prune criterion, going up grows by the grow criterion,
+ * and staying put can prune and regrow a fraction of the active weights (SET, RigL). Regrown
+ * weights start at zero.
  */
 public final class DensityMover {
 
@@ -59,8 +59,8 @@ public final class DensityMover {
   }
 
   /**
-   * Moves layer {@code layer} to {@code targetCount} active weights: prunes when above, grows
-   * when below (with growth {@code none} a layer cannot go up and stays where it is).
+   * Moves layer {@code layer} to {@code targetCount} active weights: prunes when above, grows when
+   * below (with growth {@code none} a layer cannot go up and stays where it is).
    *
    * @param denseGradient dL/dW of the layer for gradient-based criteria, or {@code null}
    */
@@ -89,8 +89,8 @@ public final class DensityMover {
   }
 
   /**
-   * Prunes {@code fraction} of the layer's active weights and regrows as many (SET, RigL), so
-   * that the density is unchanged. A just-pruned weight may be regrown; it restarts at zero.
+   * Prunes {@code fraction} of the layer's active weights and regrows as many (SET, RigL), so that
+   * the density is unchanged. A just-pruned weight may be regrown; it restarts at zero.
    */
   public MaskChange pruneAndRegrow(
       SparseNetwork net, int layer, double fraction, INDArray denseGradient) {

@@ -1,13 +1,13 @@
 package io.jitsparse.env.sparse;
 
 /**
- * A flat, row-major view of one prunable tensor as the prune and grow criteria see it: its
- * weights, the dense gradient of the loss with respect to the effective (masked) weights, its
- * binary mask and, where a criterion asks for it, a running average of the dense gradient.
+ * A flat, row-major view of one prunable tensor as the prune and grow criteria see it: its weights,
+ * the dense gradient of the loss with respect to the effective (masked) weights, its binary mask
+ * and, where a criterion asks for it, a running average of the dense gradient.
  *
- * <p>All arrays have the same length. {@code mask[i]} is 1 for an active weight and 0 for a
- * pruned one; pruned weights are exactly zero. Arrays are copies: criteria may read them freely
- * and must not keep them.
+ * <p>All arrays have the same length. {@code mask[i]} is 1 for an active weight and 0 for a pruned
+ * one; pruned weights are exactly zero. Arrays are copies: criteria may read them freely and must
+ * not keep them.
  *
  * @param name the tensor's name in the model (for example {@code conv2/W})
  * @param index the tensor's index among the model's prunable tensors

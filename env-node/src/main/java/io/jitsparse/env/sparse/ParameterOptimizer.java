@@ -13,8 +13,8 @@ import org.nd4j.linalg.learning.config.Sgd;
 
 /**
  * Applies SGD-momentum or Adam to named parameters, owning each one's optimiser state as a flat
- * array so that the sparse engine can zero the state of pruned weights (nothing comes back to
- * life through momentum) and checkpoint it.
+ * array so that the sparse engine can zero the state of pruned weights (nothing comes back to life
+ * through momentum) and checkpoint it.
  */
 final class ParameterOptimizer {
 

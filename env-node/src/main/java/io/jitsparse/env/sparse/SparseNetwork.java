@@ -36,6 +36,9 @@ public final class SparseNetwork {
 
   private static final String LOSS = "loss";
   private static final String LOGITS = "logits";
+  private static final String CROSS_ENTROPY = "cross_entropy";
+
+  private final String crossEntropy;
 
   private final SameDiff sd;
   private final List<PrunableTensor> tensors;
@@ -71,10 +74,12 @@ public final class SparseNetwork {
     SDVariable logits = architecture.build(b).rename(LOGITS);
     SDVariable labels =
         sd.placeHolder(NetworkBuilder.LABELS, DataType.FLOAT, -1, NetworkBuilder.CLASSES);
-    SDVariable loss = sd.loss().softmaxCrossEntropy("cross_entropy", labels, logits, null);
+    SDVariable loss = sd.loss().softmaxCrossEntropy(CROSS_ENTROPY, labels, logits, null);
     for (SDVariable term : b.lossTerms()) {
       loss = loss.add(term);
     }
+    // Without regularisers the cross-entropy is the loss and gets its name.
+    this.crossEntropy = b.lossTerms().isEmpty() ? LOSS : CROSS_ENTROPY;
     loss.rename(LOSS);
     sd.setLossVariables(LOSS);
     this.tensors = b.prunable();
@@ -226,8 +231,8 @@ public final class SparseNetwork {
   /** Loss sum and number correct on a batch, in evaluation mode. */
   public Evaluation evaluate(INDArray features, INDArray labels, int[] classes) {
     Map<String, INDArray> out =
-        sd.output(placeholders(features, labels, evalMode), "cross_entropy", LOGITS);
-    double loss = out.get("cross_entropy").getDouble(0) * classes.length;
+        sd.output(placeholders(features, labels, evalMode), crossEntropy, LOGITS);
+    double loss = out.get(crossEntropy).getDouble(0) * classes.length;
     return new Evaluation(loss, countCorrect(out.get(LOGITS), classes), classes.length);
   }
 
@@ -292,15 +297,19 @@ public final class SparseNetwork {
   }
 
   /**
-   * Replaces tensor {@code i}'s mask as {@link #setMask(int, float[])} does, and also restarts
-   * the weights at {@code restart} (zero weight, zero optimiser state) whatever their mask: a
-   * weight pruned and regrown in one update starts afresh.
+   * Replaces tensor {@code i}'s mask as {@link #setMask(int, float[])} does, and also restarts the
+   * weights at {@code restart} (zero weight, zero optimiser state) whatever their mask: a weight
+   * pruned and regrown in one update starts afresh.
    */
   public void setMask(int i, float[] newMask, int[] restart) {
     float[] old = masks[i].data().asFloat();
     if (old.length != newMask.length) {
       throw new IllegalArgumentException(
-          "mask for " + tensors.get(i).name() + " has " + newMask.length + " entries, expected "
+          "mask for "
+              + tensors.get(i).name()
+              + " has "
+              + newMask.length
+              + " entries, expected "
               + old.length);
     }
     long changed = 0;
@@ -362,11 +371,9 @@ public final class SparseNetwork {
    */
   public LayerView view(int i, INDArray denseGradient) {
     float[] w = weights(i).dup().data().asFloat();
-    float[] g =
-        denseGradient == null ? new float[w.length] : denseGradient.dup().data().asFloat();
+    float[] g = denseGradient == null ? new float[w.length] : denseGradient.dup().data().asFloat();
     float[] momentum = gradientMomentum == null ? null : gradientMomentum[i].dup().data().asFloat();
-    return new LayerView(
-        tensors.get(i).name(), i, w, g, masks[i].dup().data().asFloat(), momentum);
+    return new LayerView(tensors.get(i).name(), i, w, g, masks[i].dup().data().asFloat(), momentum);
   }
 
   /** Statistics of tensor {@code i} now. */
@@ -417,7 +424,11 @@ public final class SparseNetwork {
       }
       if (saved.length() != e.getValue().length()) {
         throw new IllegalArgumentException(
-            "checkpoint array " + e.getKey() + " has " + saved.length() + " values, expected "
+            "checkpoint array "
+                + e.getKey()
+                + " has "
+                + saved.length()
+                + " values, expected "
                 + e.getValue().length());
       }
       e.getValue().assign(saved.reshape(e.getValue().shape()));

@@ -69,7 +69,8 @@ public final class BaselineMethods {
 
   private static io.jitsparse.env.pruning.PruneCriterion prune(BaselineSettings s) {
     try {
-      return PruneCriteria.byName(s.prune(), s.mestGamma());
+      return PruneCriteria.byName(
+          s.prune(), s.mestGamma(), io.jitsparse.env.pruning.SensitivityPruner.DEFAULT_EPSILON);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("prune: " + e.getMessage(), e);
     }

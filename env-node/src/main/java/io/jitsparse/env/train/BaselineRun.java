@@ -25,10 +25,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One baseline training run of one seed, end to end: splits the data, trains with a {@link
- * SparseTrainer}, shows progress, evaluates, and writes {@code result.json}, {@code
- * schedule.csv}, {@code schedule.png}, {@code steps.csv} (the per-step state) and a checkpoint
- * to its output folder. A run can be stopped at any step (the stop flag, set on Ctrl-C) and
- * resumed from its folder.
+ * SparseTrainer}, shows progress, evaluates, and writes {@code result.json}, {@code schedule.csv},
+ * {@code schedule.png}, {@code steps.csv} (the per-step state) and a checkpoint to its output
+ * folder. A run can be stopped at any step (the stop flag, set on Ctrl-C) and resumed from its
+ * folder.
  */
 public final class BaselineRun {
 
@@ -68,8 +68,8 @@ public final class BaselineRun {
   }
 
   /**
-   * Runs (or resumes, when {@code resume} and the folder holds a checkpoint) and returns the
-   * result that was written to {@code result.json}.
+   * Runs (or resumes, when {@code resume} and the folder holds a checkpoint) and returns the result
+   * that was written to {@code result.json}.
    *
    * @throws NonFiniteLossException after writing a partial result when the loss diverged
    */
@@ -111,8 +111,7 @@ public final class BaselineRun {
       epoch = p.epoch();
       batchInEpoch = p.batchInEpoch();
       priorSeconds = p.wallSeconds();
-      console.printf(
-          Locale.ROOT, "resuming %s at step %d of %d%n", out, p.step(), totalSteps);
+      console.printf(Locale.ROOT, "resuming %s at step %d of %d%n", out, p.step(), totalSteps);
     }
     printHeader(trainer, split, totalSteps);
     long startStep = trainer.stepCount();
@@ -167,7 +166,8 @@ public final class BaselineRun {
         }
         epoch++;
         batchInEpoch = 0;
-        SparseNetwork.Evaluation val = Evaluator.evaluate(net, split.validationBatches(settings.evalBatchSize()));
+        SparseNetwork.Evaluation val =
+            Evaluator.evaluate(net, split.validationBatches(settings.evalBatchSize()));
         console.printf(
             Locale.ROOT,
             "epoch %d/%d  validation accuracy %.4f  loss %.4f  density %.4f%n",
@@ -279,7 +279,8 @@ public final class BaselineRun {
       String abortReason)
       throws IOException {
     SparseNetwork net = trainer.network();
-    SparseNetwork.Evaluation test = Evaluator.evaluate(net, split.testBatches(settings.evalBatchSize()));
+    SparseNetwork.Evaluation test =
+        Evaluator.evaluate(net, split.testBatches(settings.evalBatchSize()));
     SparseNetwork.Evaluation val =
         Evaluator.evaluate(net, split.validationBatches(settings.evalBatchSize()));
     double seconds = priorSeconds + trainNanos / 1e9;
@@ -310,7 +311,9 @@ public final class BaselineRun {
     double trainSeconds = trainNanos / 1e9;
     r.put(
         "samples_per_second",
-        trainSeconds > 0 ? (steps - startStep) * (double) settings.batchSize() / trainSeconds : 0.0);
+        trainSeconds > 0
+            ? (steps - startStep) * (double) settings.batchSize() / trainSeconds
+            : 0.0);
     r.put("steps", steps);
     r.put("total_steps", trainer.totalSteps());
     r.put("train_samples", split.trainSize());

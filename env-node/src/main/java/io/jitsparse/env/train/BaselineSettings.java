@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a baseline training run is configured by, read once from {@code
- * jitsparse.baseline.*} (defaults in env-node's {@code reference.conf}; the CLI overlays its
- * flags). Invalid values fail here with a message naming the key.
+ * Everything a baseline training run is configured by, read once from {@code jitsparse.baseline.*}
+ * (defaults in env-node's {@code reference.conf}; the CLI overlays its flags). Invalid values fail
+ * here with a message naming the key.
  */
 public record BaselineSettings(
     String model,

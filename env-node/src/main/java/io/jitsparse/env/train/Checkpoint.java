@@ -20,8 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * A run's checkpoint folder: {@code arrays.bin} (weights, batch-norm statistics, masks, optimiser
  * state, each as a named ND4J array) and {@code progress.json} (steps, epoch and batch position,
  * FLOPs so far, the settings). Random choices after step s derive from (seed, s) and data order
- * from (seed, epoch), so these are the whole RNG state. Written to a temporary sibling and
- * renamed, so a crash never leaves a half-written checkpoint.
+ * from (seed, epoch), so these are the whole RNG state. Written to a temporary sibling and renamed,
+ * so a crash never leaves a half-written checkpoint.
  */
 public final class Checkpoint {
 
@@ -60,7 +60,8 @@ public final class Checkpoint {
     deleteTree(tmp);
     Files.createDirectories(tmp);
     try (DataOutputStream out =
-        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ARRAYS))))) {
+        new DataOutputStream(
+            new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ARRAYS))))) {
       out.writeInt(arrays.size());
       for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
         out.writeUTF(e.getKey());

@@ -53,7 +53,8 @@ public final class ProgressBar {
     double rate = seconds > 0 ? (count - startCount) / seconds : 0;
     double eta = rate > 0 ? (total - count) / rate : Double.NaN;
     int filled = (int) Math.round(BAR_WIDTH * (double) count / Math.max(1, total));
-    String bar = "#".repeat(Math.min(BAR_WIDTH, filled)) + ".".repeat(Math.max(0, BAR_WIDTH - filled));
+    String bar =
+        "#".repeat(Math.min(BAR_WIDTH, filled)) + ".".repeat(Math.max(0, BAR_WIDTH - filled));
     String line =
         String.format(
             Locale.ROOT,

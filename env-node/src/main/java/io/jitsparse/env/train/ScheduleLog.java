@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The per-layer schedule of a run in long format, {@code schedule.csv}: {@code
- * step,layer,density}, a row per layer at step 0 and at every mask change. Rows are flushed as
- * they are written so that a stopped run keeps its schedule; a resumed run appends.
+ * The per-layer schedule of a run in long format, {@code schedule.csv}: {@code step,layer,density},
+ * a row per layer at step 0 and at every mask change. Rows are flushed as they are written so that
+ * a stopped run keeps its schedule; a resumed run appends.
  */
 public final class ScheduleLog implements AutoCloseable {
 
@@ -39,9 +39,7 @@ public final class ScheduleLog implements AutoCloseable {
       boolean exists = Files.exists(file);
       if (append && exists) {
         rows.addAll(read(file));
-        out =
-            Files.newBufferedWriter(
-                file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
       } else {
         out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         out.write(HEADER);
@@ -90,7 +88,8 @@ public final class ScheduleLog implements AutoCloseable {
       try {
         out.add(new Row(Long.parseLong(f[0]), f[1], Double.parseDouble(f[2])));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(file + ": line " + (n + 1) + " is malformed: " + line, e);
+        throw new IllegalArgumentException(
+            file + ": line " + (n + 1) + " is malformed: " + line, e);
       }
     }
     return out;

@@ -21,8 +21,8 @@ public final class SchedulePlot {
   private SchedulePlot() {}
 
   /**
-   * Writes the plot of {@code rows} to {@code png}, one step line per layer (density holds
-   * between logged steps, so the lines are drawn as steps).
+   * Writes the plot of {@code rows} to {@code png}, one step line per layer (density holds between
+   * logged steps, so the lines are drawn as steps).
    *
    * @param lastStep the run's last step, where every line ends
    */
@@ -30,7 +30,9 @@ public final class SchedulePlot {
       throws IOException {
     Map<String, List<double[]>> byLayer = new LinkedHashMap<>();
     for (ScheduleLog.Row r : rows) {
-      byLayer.computeIfAbsent(r.layer(), k -> new ArrayList<>()).add(new double[] {r.step(), r.density()});
+      byLayer
+          .computeIfAbsent(r.layer(), k -> new ArrayList<>())
+          .add(new double[] {r.step(), r.density()});
     }
     XYChart chart =
         new XYChartBuilder()

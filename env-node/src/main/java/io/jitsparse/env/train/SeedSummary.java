@@ -59,7 +59,11 @@ public final class SeedSummary {
       Map<String, Object> m = (Map<String, Object>) summary.get(f);
       b.append(
           String.format(
-              Locale.ROOT, "  %-20s %.6g +- %.3g%n", f, (double) m.get("mean"), (double) m.get("std")));
+              Locale.ROOT,
+              "  %-20s %.6g +- %.3g%n",
+              f,
+              (double) m.get("mean"),
+              (double) m.get("std")));
     }
     return b.toString();
   }

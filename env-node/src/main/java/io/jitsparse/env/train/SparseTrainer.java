@@ -18,9 +18,9 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Trains one sparse network in the caller's own loop: a {@link SparseNetwork}, the sparsity
- * method that drives its masks, the learning-rate schedule and the FLOPs accounting. Each {@link
- * #step} takes one batch and returns the {@link StepState} the agent would observe.
+ * Trains one sparse network in the caller's own loop: a {@link SparseNetwork}, the sparsity method
+ * that drives its masks, the learning-rate schedule and the FLOPs accounting. Each {@link #step}
+ * takes one batch and returns the {@link StepState} the agent would observe.
  *
  * <pre>{@code
  * SparseTrainer trainer = SparseTrainer.builder()
@@ -108,7 +108,9 @@ public final class SparseTrainer {
         throw new IllegalArgumentException("totalSteps must be set to at least 1");
       }
       Config config =
-          ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.defaultReference()).resolve();
+          ConfigFactory.parseMap(overrides)
+              .withFallback(ConfigFactory.defaultReference())
+              .resolve();
       return new SparseTrainer(BaselineSettings.fromConfig(config), architecture, totalSteps);
     }
   }

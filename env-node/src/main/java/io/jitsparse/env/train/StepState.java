@@ -5,8 +5,8 @@ import io.jitsparse.env.sparse.MaskChange;
 import java.util.List;
 
 /**
- * The state of a trainer after one step: what the trainer's metrics and files record and what
- * the agent observes.
+ * The state of a trainer after one step: what the trainer's metrics and files record and what the
+ * agent observes.
  *
  * @param step steps completed
  * @param loss training loss of the step's batch

@@ -12,7 +12,8 @@ class TrainingFlopsTest {
   // dense 64 -> 10.
   private static final List<PrunableTensor> NET =
       List.of(
-          new PrunableTensor(0, "conv/W", PrunableTensor.Kind.CONV, new long[] {3, 3, 1, 4}, 9, 4, 16),
+          new PrunableTensor(
+              0, "conv/W", PrunableTensor.Kind.CONV, new long[] {3, 3, 1, 4}, 9, 4, 16),
           new PrunableTensor(1, "fc/W", PrunableTensor.Kind.DENSE, new long[] {64, 10}, 64, 10, 1));
 
   @Test

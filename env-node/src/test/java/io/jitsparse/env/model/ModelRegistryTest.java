@@ -22,7 +22,9 @@ class ModelRegistryTest {
   void lenet5CaffeHasTheFourPrunableTensorsWithTheirFacts() {
     SparseNetwork net = new SparseNetwork(new Lenet5Caffe(), 1, WeightTransform.IDENTITY, SGD);
     List<PrunableTensor> t = net.tensors();
-    assertEquals(List.of("conv1/W", "conv2/W", "fc3/W", "fc4/W"), t.stream().map(PrunableTensor::name).toList());
+    assertEquals(
+        List.of("conv1/W", "conv2/W", "fc3/W", "fc4/W"),
+        t.stream().map(PrunableTensor::name).toList());
     assertArrayEquals(new long[] {5, 5, 1, 20}, t.get(0).shape());
     assertEquals(25, t.get(0).fanIn());
     assertEquals(20, t.get(0).fanOut());
