@@ -49,6 +49,7 @@ public final class LongTailedEstimator {
     SDVariable core = a.mul(2).sub(a.mul(sd.math().abs(a)).mul(2));
     SDVariable h = core.add(b.sub(a).mul(TAIL_GRADIENT));
     SDVariable frozen = new StopGradient(sd, h).outputVariable();
-    return hard.add(h).sub(frozen);
+    // (h - frozen) is exactly zero, so the forward value is exactly the step.
+    return hard.add(h.sub(frozen));
   }
 }
