@@ -79,7 +79,7 @@ public final class BaselineCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "DIR",
       defaultValue = "runs/baseline",
-      description = "Output folder (default: ${DEFAULT-VALUE}).")
+      description = "Output folder.")
   private Path out;
 
   @Option(

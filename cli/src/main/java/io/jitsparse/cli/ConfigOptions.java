@@ -33,10 +33,12 @@ final class ConfigOptions {
   /** Adds an option per key of the section to {@code spec}. */
   void addTo(CommandSpec spec) {
     List<String> keys = new ArrayList<>(section.root().keySet());
+    // In file order, so that --help reads like reference.conf.
+    keys.sort(java.util.Comparator.comparingInt(k -> section.getValue(k).origin().lineNumber()));
     for (String key : keys) {
       ConfigValue value = section.getValue(key);
-      String description =
-          String.join(" ", value.origin().comments()).trim() + " (default: ${DEFAULT-VALUE})";
+      // picocli formats descriptions: a literal percent sign must be doubled.
+      String description = String.join(" ", value.origin().comments()).trim().replace("%", "%%");
       OptionSpec.Builder b =
           OptionSpec.builder("--" + key)
               .description(description)

@@ -96,6 +96,7 @@ public final class SparseNetwork {
     for (String name : trainable) {
       this.optimizer.register(name, sd.getArrForVarName(name));
     }
+    buildGradientGraph();
     int n = tensors.size();
     this.masks = new INDArray[n];
     this.activeCounts = new long[n];
@@ -104,6 +105,23 @@ public final class SparseNetwork {
     for (int i = 0; i < n; i++) {
       masks[i] = Nd4j.ones(DataType.FLOAT, tensors.get(i).shape());
       activeCounts[i] = tensors.get(i).size();
+    }
+  }
+
+  /**
+   * Builds the backward graph now. ND4J 1.0.0-M2.1 prints one line per differentiated op to {@code
+   * System.out} while doing so (not through its logger), which would bury the command's own output,
+   * so standard output is muted for the duration.
+   */
+  private void buildGradientGraph() {
+    synchronized (System.class) {
+      java.io.PrintStream out = System.out;
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      try {
+        sd.createGradFunction();
+      } finally {
+        System.setOut(out);
+      }
     }
   }
 
@@ -196,6 +214,12 @@ public final class SparseNetwork {
         gradientNorms[t] = g.norm2Number().doubleValue();
       }
       optimizer.step(name, p, g, iteration);
+      // Free native buffers now rather than when the garbage collector finds them: a step
+      // allocates megabytes off-heap, and waiting for GC costs allocation stalls and memory.
+      g.close();
+    }
+    for (INDArray o : outputs.values()) {
+      o.close();
     }
     iteration++;
     return new StepResult(loss, correct, classes.length, dense);

@@ -193,7 +193,7 @@ public final class BaselineRun {
   private void printHeader(SparseTrainer trainer, DataSplit split, long totalSteps) {
     console.printf(
         Locale.ROOT,
-        "%s %s density %.4f seed %d: %d train / %d validation / %d test samples,"
+        "%s %s target density %.4f seed %d: %d train / %d validation / %d test samples,"
             + " %d steps of batch %d, %d prunable tensors -> %s%n",
         settings.model(),
         settings.method(),

@@ -1,6 +1,5 @@
 package io.jitsparse.env.sparse;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jitsparse.env.model.Lenet5Caffe;
