@@ -90,9 +90,10 @@ public final class BaselineCommand implements Callable<Integer> {
               + " settings are used; other flags are ignored).")
   private Path resume;
 
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
   private ConfigOptions configOptions;
-  private PrintStream console = System.out;
-  private PrintStream errors = System.err;
+  private final PrintStream console = System.out;
 
   /** The command with one flag per {@code jitsparse.baseline} key. */
   static CommandLine commandLine(Config config) {
@@ -105,6 +106,7 @@ public final class BaselineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    java.io.PrintWriter errors = spec.commandLine().getErr();
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
@@ -120,7 +122,7 @@ public final class BaselineCommand implements Callable<Integer> {
             "jitsparse-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return execute(stop);
+      return execute(stop, errors);
     } catch (IllegalArgumentException | DataFileException | DataUnavailableException e) {
       errors.println("jitsparse baseline: " + e.getMessage());
       return EXIT_BAD_INPUT;
@@ -135,6 +137,7 @@ public final class BaselineCommand implements Callable<Integer> {
       errors.println("jitsparse baseline: " + e.getMessage());
       return EXIT_BAD_INPUT;
     } finally {
+      errors.flush();
       finished.countDown();
       if (!stop.get()) {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -142,7 +145,7 @@ public final class BaselineCommand implements Callable<Integer> {
     }
   }
 
-  private int execute(AtomicBoolean stop) throws IOException {
+  private int execute(AtomicBoolean stop, java.io.PrintWriter errors) throws IOException {
     List<Path> runDirs = new ArrayList<>();
     List<BaselineSettings> runs = new ArrayList<>();
     Path root;
