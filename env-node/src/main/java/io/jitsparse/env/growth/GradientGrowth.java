@@ -32,4 +32,9 @@ public final class GradientGrowth implements GrowCriterion {
     }
     return out;
   }
+
+  @Override
+  public boolean needsDenseGradient() {
+    return true;
+  }
 }

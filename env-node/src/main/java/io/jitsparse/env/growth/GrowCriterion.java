@@ -19,6 +19,15 @@ public interface GrowCriterion {
   }
 
   /**
+   * Whether choosing needs the dense gradient (of inactive weights too) at the update step. In
+   * RigL's FLOPs accounting such a step costs {@code 2 f_S + f_D} per sample instead of {@code 3
+   * f_S}.
+   */
+  default boolean needsDenseGradient() {
+    return false;
+  }
+
+  /**
    * Flat indices of exactly {@code count} inactive weights ({@code mask[i] == 0}) to grow (fewer
    * only when the layer has fewer inactive weights).
    */

@@ -37,4 +37,9 @@ public final class MomentumGrowth implements GrowCriterion {
     }
     return Selection.highestInactive(GradientGrowth.absolute(momentum), layer.mask(), count);
   }
+
+  @Override
+  public boolean needsDenseGradient() {
+    return true;
+  }
 }

@@ -72,6 +72,15 @@ public final class DstMethod implements SparsityMethod {
   }
 
   @Override
+  public boolean computesDenseGradientAt(long step) {
+    // Sparse momentum keeps a running average of dense gradients, so it needs them every step.
+    if (mover.growCriterion().needsGradientMomentum()) {
+      return true;
+    }
+    return updatesMasksAt(step) && mover.growCriterion().needsDenseGradient();
+  }
+
+  @Override
   public List<MaskChange> afterStep(SparseNetwork net, long step, StepResult result) {
     if (!updatesMasksAt(step)) {
       return List.of();

@@ -28,6 +28,15 @@ public interface SparsityMethod {
   boolean updatesMasksAt(long step);
 
   /**
+   * Whether the step that completes {@code step} computes dense gradients for growth, which RigL's
+   * FLOPs accounting charges as {@code 2 f_S + f_D} per sample. Pruning never needs them: the
+   * gradients of active weights come with every sparse backward pass.
+   */
+  default boolean computesDenseGradientAt(long step) {
+    return false;
+  }
+
+  /**
    * Called after the optimiser step that completes {@code step}; updates masks when it is a
    * mask-update step.
    *

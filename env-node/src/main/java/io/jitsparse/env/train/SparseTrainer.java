@@ -135,7 +135,7 @@ public final class SparseTrainer {
     }
     List<MaskChange> changes = method.afterStep(network, step, r);
     densities = method.densities(network);
-    double stepFlops = flops.addStep(classes.length, during, update);
+    double stepFlops = flops.addStep(classes.length, during, method.computesDenseGradientAt(step));
     List<LayerStatistics> layers = new ArrayList<>(densities.length);
     for (int i = 0; i < densities.length; i++) {
       LayerStatistics s = network.statistics(i);
