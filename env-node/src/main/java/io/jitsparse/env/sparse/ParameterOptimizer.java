@@ -70,7 +70,11 @@ final class ParameterOptimizer {
    */
   void step(String name, INDArray parameter, INDArray gradient, int iteration) {
     if (settings.weightDecay() > 0 && !noDecay.contains(name)) {
-      gradient.addi(parameter.mul(settings.weightDecay()));
+      // In place (gradient += decay * parameter): a temporary per parameter per step would pile
+      // up off-heap until the garbage collector runs.
+      Nd4j.getBlasWrapper()
+          .level1()
+          .axpy(parameter.length(), settings.weightDecay(), parameter, gradient);
     }
     slots.get(name).updater.applyUpdater(gradient, iteration, 0);
     parameter.subi(gradient);

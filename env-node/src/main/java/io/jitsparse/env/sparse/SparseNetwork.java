@@ -208,7 +208,10 @@ public final class SparseNetwork {
           dense[t] = g.dup();
         }
         if (gradientMomentum != null) {
-          gradientMomentum[t].muli(GRADIENT_MOMENTUM).addi(g.mul(1 - GRADIENT_MOMENTUM));
+          gradientMomentum[t].muli(GRADIENT_MOMENTUM);
+          Nd4j.getBlasWrapper()
+              .level1()
+              .axpy(g.length(), 1 - GRADIENT_MOMENTUM, g, gradientMomentum[t]);
         }
         g.muli(masks[t]);
         gradientNorms[t] = g.norm2Number().doubleValue();
@@ -290,7 +293,9 @@ public final class SparseNetwork {
   }
 
   private static int countCorrect(INDArray logits, int[] classes) {
-    int[] predicted = logits.argMax(1).toIntVector();
+    INDArray argMax = logits.argMax(1);
+    int[] predicted = argMax.toIntVector();
+    argMax.close();
     int correct = 0;
     for (int i = 0; i < classes.length; i++) {
       if (predicted[i] == classes[i]) {

@@ -48,6 +48,7 @@ public record BaselineSettings(
     String dataHome,
     long seed,
     long checkpointEvery,
+    long gcWindowMs,
     boolean deterministic,
     double progressSeconds) {
 
@@ -97,6 +98,7 @@ public record BaselineSettings(
               c.getString("data-home"),
               c.getLong("seed"),
               c.getLong("checkpoint-every"),
+              c.getLong("gc-window-ms"),
               c.getBoolean("deterministic"),
               c.getDouble("progress-seconds"));
       s.validate();
@@ -169,6 +171,9 @@ public record BaselineSettings(
     if (checkpointEvery < 0) {
       fail("checkpoint-every", checkpointEvery, ">= 0");
     }
+    if (gcWindowMs < 0) {
+      fail("gc-window-ms", gcWindowMs, ">= 0 (0 = off)");
+    }
     if (gmpStages < 1) {
       fail("gmp-stages", gmpStages, ">= 1");
     }
@@ -225,6 +230,7 @@ public record BaselineSettings(
     m.put("data-home", dataHome);
     m.put("seed", seed);
     m.put("checkpoint-every", checkpointEvery);
+    m.put("gc-window-ms", gcWindowMs);
     m.put("deterministic", deterministic);
     m.put("progress-seconds", progressSeconds);
     return m;

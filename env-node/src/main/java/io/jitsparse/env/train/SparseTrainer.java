@@ -43,6 +43,7 @@ public final class SparseTrainer {
   private final long totalSteps;
   private long step;
   private double[] densities;
+  private long lastCollection = System.nanoTime();
 
   /**
    * A trainer for a run of {@code totalSteps} steps.
@@ -147,8 +148,25 @@ public final class SparseTrainer {
               s.gradientNorm(),
               s.maskChurn()));
     }
+    collectNativeGarbage();
     return new StepState(
         step, r.loss(), r.accuracy(), lr, densities.clone(), layers, changes, stepFlops);
+  }
+
+  /**
+   * ND4J frees a native buffer only when its Java object is collected, and SameDiff's graph
+   * execution and ND4J's updaters leave tens of megabytes of such buffers per step behind tiny Java
+   * objects that never fill the Java heap, so without help the process grows by gigabytes between
+   * collections. A collection every {@code gc-window-ms} bounds that (ND4J's own MemoryManager does
+   * the same for MultiLayerNetwork); its cost is measured by bench/run engine.
+   */
+  private void collectNativeGarbage() {
+    long window = settings.gcWindowMs() * 1_000_000L;
+    long now = System.nanoTime();
+    if (window > 0 && now - lastCollection >= window) {
+      System.gc();
+      lastCollection = System.nanoTime();
+    }
   }
 
   /** Steps completed. */
