@@ -19,11 +19,6 @@ public final class MagnitudePruner implements PruneCriterion {
 
   @Override
   public float[] scores(LayerView layer, SplittableRandom rng) {
-    float[] w = layer.weights();
-    float[] s = new float[w.length];
-    for (int i = 0; i < w.length; i++) {
-      s[i] = Math.abs(w[i]);
-    }
-    return s;
+    return ElementwiseScores.of(layer, (w, g) -> Math.abs(w));
   }
 }

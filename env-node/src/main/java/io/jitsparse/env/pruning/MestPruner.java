@@ -46,12 +46,6 @@ public final class MestPruner implements PruneCriterion {
 
   @Override
   public float[] scores(LayerView layer, SplittableRandom rng) {
-    float[] w = layer.weights();
-    float[] g = layer.gradient();
-    float[] s = new float[w.length];
-    for (int i = 0; i < w.length; i++) {
-      s[i] = (float) (Math.abs(w[i]) + gamma * Math.abs(g[i]));
-    }
-    return s;
+    return ElementwiseScores.of(layer, (w, g) -> (float) (Math.abs(w) + gamma * Math.abs(g)));
   }
 }

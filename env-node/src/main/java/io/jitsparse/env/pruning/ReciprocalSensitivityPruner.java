@@ -38,12 +38,6 @@ public final class ReciprocalSensitivityPruner implements PruneCriterion {
 
   @Override
   public float[] scores(LayerView layer, SplittableRandom rng) {
-    float[] w = layer.weights();
-    float[] g = layer.gradient();
-    float[] s = new float[w.length];
-    for (int i = 0; i < w.length; i++) {
-      s[i] = (float) (Math.abs(w[i]) / (Math.abs(g[i]) + epsilon));
-    }
-    return s;
+    return ElementwiseScores.of(layer, (w, g) -> (float) (Math.abs(w) / (Math.abs(g) + epsilon)));
   }
 }

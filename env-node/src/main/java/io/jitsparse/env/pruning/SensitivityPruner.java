@@ -38,13 +38,7 @@ public final class SensitivityPruner implements PruneCriterion {
 
   @Override
   public float[] scores(LayerView layer, SplittableRandom rng) {
-    float[] w = layer.weights();
-    float[] g = layer.gradient();
-    float[] s = new float[w.length];
-    for (int i = 0; i < w.length; i++) {
-      s[i] = (float) (Math.abs(g[i]) / (Math.abs(w[i]) + epsilon));
-    }
-    return s;
+    return ElementwiseScores.of(layer, (w, g) -> (float) (Math.abs(g) / (Math.abs(w) + epsilon)));
   }
 
   static double requirePositiveEpsilon(double epsilon) {

@@ -23,13 +23,6 @@ public final class SnipPruner implements PruneCriterion {
 
   @Override
   public float[] scores(LayerView layer, SplittableRandom rng) {
-    float[] w = layer.weights();
-    float[] g = layer.gradient();
-    float[] s = new float[w.length];
-    for (int i = 0; i < w.length; i++) {
-      // in double: a float product of two small values would underflow to a tie at zero
-      s[i] = (float) Math.abs((double) w[i] * g[i]);
-    }
-    return s;
+    return ElementwiseScores.of(layer, (w, g) -> (float) Math.abs((double) w * g));
   }
 }
