@@ -363,6 +363,17 @@ public final class SparseNetwork {
     maskChurn[i] = (double) changed / old.length;
   }
 
+  /** Whether every trainable parameter is finite (no NaN or infinity). */
+  public boolean parametersFinite() {
+    for (String name : trainable) {
+      INDArray p = sd.getArrForVarName(name);
+      if (p.isNaN().any() || p.isInfinite().any()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Number of active weights of tensor {@code i}. */
   public long activeCount(int i) {
     return activeCounts[i];

@@ -121,6 +121,8 @@ public final class BaselineRun {
         BufferedWriter steps = stepsWriter(layers, resuming)) {
       if (!resuming) {
         schedule.log(0, trainer.densities());
+        // A checkpoint exists from the start, so that a run that diverges early still has one.
+        checkpoint(trainer, 0, 0, 0);
       }
       ProgressBar bar =
           new ProgressBar(console, "steps", totalSteps, startStep, settings.progressSeconds());
@@ -161,7 +163,12 @@ public final class BaselineRun {
               && state.step() % settings.checkpointEvery() == 0
               && state.step() < totalSteps) {
             steps.flush();
-            checkpoint(trainer, epoch, batchInEpoch, priorSeconds + trainNanos / 1e9);
+            try {
+              checkpoint(trainer, epoch, batchInEpoch, priorSeconds + trainNanos / 1e9);
+            } catch (NonFiniteLossException e) {
+              writeResult(trainer, split, priorSeconds, trainNanos, startStep, e.getMessage());
+              throw e;
+            }
           }
         }
         epoch++;
@@ -210,6 +217,10 @@ public final class BaselineRun {
 
   private void checkpoint(SparseTrainer trainer, int epoch, int batchInEpoch, double seconds)
       throws IOException {
+    if (!trainer.network().parametersFinite()) {
+      // The loss of the next step would show it; never overwrite a good checkpoint with this.
+      throw new NonFiniteLossException(trainer.stepCount(), Double.NaN);
+    }
     Checkpoint.write(
         out,
         trainer.network().checkpointArrays(),

@@ -13,7 +13,10 @@ public final class NonFiniteLossException extends RuntimeException {
    * @param loss the loss value
    */
   public NonFiniteLossException(long step, double loss) {
-    super("training loss became " + loss + " at step " + step);
+    super(
+        Double.isNaN(loss)
+            ? "training diverged: loss or weights became NaN at step " + step
+            : "training loss became " + loss + " at step " + step);
     this.step = step;
   }
 
