@@ -18,6 +18,12 @@ public final class SchedulePlot {
   private static final int WIDTH = 900;
   private static final int HEIGHT = 500;
 
+  static {
+    // ImageIO's disk cache registers a JVM shutdown hook on first use, which fails when the plot
+    // is written while a run stops on Ctrl-C; an in-memory stream needs no hook.
+    javax.imageio.ImageIO.setUseCache(false);
+  }
+
   private SchedulePlot() {}
 
   /**
