@@ -100,6 +100,8 @@ public final class ClassifierBench {
 
   private static void driver(Flags flags) throws IOException {
     Progress progress = new Progress(NAME);
+    Map<String, Object> machine = Machine.describe();
+    machine.put("classifier", "per worker, see classifiers[]");
     int rounds = flags.integer("rounds", 1);
     List<String> classifiers = flags.list("classifiers");
     Map<String, String> classPaths = new LinkedHashMap<>();
@@ -195,8 +197,6 @@ public final class ClassifierBench {
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("benchmark", NAME);
-    Map<String, Object> machine = Machine.describe();
-    machine.put("classifier", "per worker, see classifiers[]");
     result.put("machine", machine);
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("model", MODEL);
