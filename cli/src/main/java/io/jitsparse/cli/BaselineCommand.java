@@ -193,7 +193,7 @@ public final class BaselineCommand implements Callable<Integer> {
         return EXIT_INTERRUPTED;
       }
     }
-    if (runs.size() > 1 || (resume != null && runDirs.size() > 1)) {
+    if (runs.size() > 1) {
       Map<String, Object> summary = SeedSummary.of(results);
       RunResult.writeJson(root.resolve("summary.json"), summary);
       console.println("summary: " + root.resolve("summary.json"));
@@ -205,18 +205,14 @@ public final class BaselineCommand implements Callable<Integer> {
   private BaselineSettings settings(Map<String, Object> overrides, Long seed) {
     Map<String, Object> all = new HashMap<>(overrides);
     if (seed != null) {
-      all.put(BaselineSettings.PATH + ".seed", seed);
+      all.put("seed", seed);
     }
-    Config config = ConfigFactory.parseMap(all).withFallback(ConfigFactory.load()).resolve();
-    return BaselineSettings.fromConfig(config);
+    return BaselineSettings.withOverrides(ConfigFactory.load(), all);
   }
 
   private static BaselineSettings settingsOf(Path runDir) throws IOException {
-    Checkpoint.Progress p = Checkpoint.readProgress(runDir);
-    Map<String, Object> prefixed = new HashMap<>();
-    p.settings().forEach((k, v) -> prefixed.put(BaselineSettings.PATH + "." + k, v));
-    return BaselineSettings.fromConfig(
-        ConfigFactory.parseMap(prefixed).withFallback(ConfigFactory.load()).resolve());
+    return BaselineSettings.withOverrides(
+        ConfigFactory.load(), Checkpoint.readProgress(runDir).settings());
   }
 
   private static List<Path> resumableRuns(Path dir) throws IOException {

@@ -67,8 +67,8 @@ final class ConfigOptions {
   }
 
   /**
-   * The parsed values as config overrides ({@code path.key -> value}); list-valued keys take
-   * comma-separated values.
+   * The parsed values as overrides of the section's keys ({@code key -> value}); list-valued keys
+   * take comma-separated values.
    */
   Map<String, Object> overrides() {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -87,14 +87,8 @@ final class ConfigOptions {
         }
         v = items;
       }
-      out.put(path + "." + e.getKey(), v);
+      out.put(e.getKey(), v);
     }
     return out;
-  }
-
-  /** Whether the user gave {@code --key} on the command line. */
-  boolean given(String key) {
-    OptionSpec o = options.get(key);
-    return o != null && !o.originalStringValues().isEmpty();
   }
 }

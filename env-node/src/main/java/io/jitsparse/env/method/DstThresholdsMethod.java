@@ -70,11 +70,6 @@ public final class DstThresholdsMethod implements SparsityMethod {
     return w.mul(mask);
   }
 
-  /** Names of the threshold variables, one per prunable tensor (weight decay skips them). */
-  public List<String> thresholdVariables() {
-    return thresholdNames;
-  }
-
   /** How many times a layer's thresholds were reset. */
   public long resets() {
     return resets;

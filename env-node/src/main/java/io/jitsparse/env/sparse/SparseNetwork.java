@@ -44,6 +44,7 @@ public final class SparseNetwork {
   private final List<PrunableTensor> tensors;
   private final List<String> tensorVariables;
   private final List<String> trainable;
+  private final Map<String, Integer> tensorIndex;
   private final List<NetworkBuilder.BatchNormLayer> batchNorms;
   private final List<String> requestedOutputs;
   private final ParameterOptimizer optimizer;
@@ -85,6 +86,11 @@ public final class SparseNetwork {
     this.tensors = b.prunable();
     this.tensorVariables = b.prunableVariables();
     this.trainable = b.trainableVariables();
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < tensorVariables.size(); i++) {
+      index.put(tensorVariables.get(i), i);
+    }
+    this.tensorIndex = Map.copyOf(index);
     this.batchNorms = b.batchNorms();
     List<String> outputs = new ArrayList<>(List.of(LOSS, LOGITS));
     for (NetworkBuilder.BatchNormLayer bn : batchNorms) {
@@ -198,7 +204,6 @@ public final class SparseNetwork {
     updateRunningStatistics(outputs, classes.length);
     INDArray[] dense = keepDenseGradients ? new INDArray[tensors.size()] : null;
     optimizer.setLearningRate(learningRate);
-    Map<String, Integer> tensorIndex = tensorIndex();
     for (String name : trainable) {
       INDArray g = grads.get(name);
       INDArray p = sd.getArrForVarName(name);
@@ -226,19 +231,6 @@ public final class SparseNetwork {
     }
     iteration++;
     return new StepResult(loss, correct, classes.length, dense);
-  }
-
-  private Map<String, Integer> tensorIndexCache;
-
-  private Map<String, Integer> tensorIndex() {
-    if (tensorIndexCache == null) {
-      Map<String, Integer> m = new HashMap<>();
-      for (int i = 0; i < tensorVariables.size(); i++) {
-        m.put(tensorVariables.get(i), i);
-      }
-      tensorIndexCache = m;
-    }
-    return tensorIndexCache;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.jitsparse.env.train;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import io.jitsparse.env.model.ModelRegistry;
 import io.jitsparse.env.schedule.StepSpec;
 import io.jitsparse.env.sparse.OptimizerSettings;
@@ -106,6 +107,19 @@ public record BaselineSettings(
     } catch (ConfigException e) {
       throw new IllegalArgumentException("configuration: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads the settings from {@code base} with some keys of {@code jitsparse.baseline} replaced.
+   *
+   * @param base the root config to fall back on (for example {@code ConfigFactory.load()})
+   * @param overrides values by key name within {@code jitsparse.baseline} (for example {@code
+   *     "density"})
+   */
+  public static BaselineSettings withOverrides(Config base, Map<String, ?> overrides) {
+    Map<String, Object> paths = new LinkedHashMap<>();
+    overrides.forEach((k, v) -> paths.put(PATH + "." + k, v));
+    return fromConfig(ConfigFactory.parseMap(paths).withFallback(base).resolve());
   }
 
   private static StepSpec step(Config c, String key) {

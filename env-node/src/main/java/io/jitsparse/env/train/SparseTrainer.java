@@ -1,6 +1,5 @@
 package io.jitsparse.env.train;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.jitsparse.env.flops.TrainingFlops;
 import io.jitsparse.env.method.SparsityMethod;
@@ -87,7 +86,7 @@ public final class SparseTrainer {
 
     /** Overrides one key of {@code jitsparse.baseline} (for example {@code "density"}). */
     public Builder set(String key, Object value) {
-      overrides.put(BaselineSettings.PATH + "." + key, value);
+      overrides.put(key, value);
       return this;
     }
 
@@ -108,11 +107,9 @@ public final class SparseTrainer {
       if (totalSteps < 1) {
         throw new IllegalArgumentException("totalSteps must be set to at least 1");
       }
-      Config config =
-          ConfigFactory.parseMap(overrides)
-              .withFallback(ConfigFactory.defaultReference())
-              .resolve();
-      return new SparseTrainer(BaselineSettings.fromConfig(config), architecture, totalSteps);
+      BaselineSettings settings =
+          BaselineSettings.withOverrides(ConfigFactory.defaultReference(), overrides);
+      return new SparseTrainer(settings, architecture, totalSteps);
     }
   }
 

@@ -18,11 +18,9 @@ final class TestRuns {
 
   /** Settings from reference.conf with the given {@code jitsparse.baseline} overrides. */
   static BaselineSettings settings(Map<String, Object> overrides) {
-    Map<String, Object> m = new HashMap<>();
-    overrides.forEach((k, v) -> m.put(BaselineSettings.PATH + "." + k, v));
-    m.putIfAbsent(BaselineSettings.PATH + ".progress-seconds", 1000);
-    return BaselineSettings.fromConfig(
-        ConfigFactory.parseMap(m).withFallback(ConfigFactory.defaultReference()).resolve());
+    Map<String, Object> m = new HashMap<>(overrides);
+    m.putIfAbsent("progress-seconds", 1000);
+    return BaselineSettings.withOverrides(ConfigFactory.defaultReference(), m);
   }
 
   /**
