@@ -32,7 +32,16 @@ final class ConfigOptions {
 
   /** Adds an option per key of the section to {@code spec}. */
   void addTo(CommandSpec spec) {
+    addTo(spec, java.util.Set.of());
+  }
+
+  /**
+   * Adds an option per key of the section to {@code spec}, except the keys in {@code skip} (flags
+   * another section of the same command already owns).
+   */
+  void addTo(CommandSpec spec, java.util.Set<String> skip) {
     List<String> keys = new ArrayList<>(section.root().keySet());
+    keys.removeAll(skip);
     // In file order, so that --help reads like reference.conf.
     keys.sort(java.util.Comparator.comparingInt(k -> section.getValue(k).origin().lineNumber()));
     for (String key : keys) {
@@ -64,6 +73,18 @@ final class ConfigOptions {
       return String.join(",", parts);
     }
     return String.valueOf(value.unwrapped());
+  }
+
+  /** The keys this section turned into flags. */
+  java.util.Set<String> keys() {
+    return options.keySet();
+  }
+
+  /** {@code base} with the parsed values written into this section. */
+  Config applyTo(Config base) {
+    Map<String, Object> paths = new LinkedHashMap<>();
+    overrides().forEach((k, v) -> paths.put(path + "." + k, v));
+    return com.typesafe.config.ConfigFactory.parseMap(paths).withFallback(base).resolve();
   }
 
   /**

@@ -23,7 +23,12 @@ public final class JitsparseCommand implements Runnable {
   /** Builds the command line with every subcommand. */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new JitsparseCommand());
-    cl.addSubcommand("baseline", BaselineCommand.commandLine(ConfigFactory.load()));
+    com.typesafe.config.Config config = ConfigFactory.load();
+    cl.addSubcommand("run", RunCommand.commandLine(config));
+    cl.addSubcommand("env-node", EnvNodeCommand.commandLine(config));
+    cl.addSubcommand("agent-node", AgentNodeCommand.commandLine(config));
+    cl.addSubcommand("loadgen", LoadgenCommand.commandLine(config));
+    cl.addSubcommand("baseline", BaselineCommand.commandLine(config));
     return cl;
   }
 

@@ -1,0 +1,54 @@
+package io.jitsparse.cli;
+
+import com.typesafe.config.Config;
+import io.jitsparse.cli.node.ClusterNode;
+import io.jitsparse.cli.node.Roles;
+import io.jitsparse.env.trainer.TrainerSettings;
+import io.jitsparse.protocol.ServiceKeys;
+import java.util.Set;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code jitsparse env-node}: a node with role {@code env} that runs N Trainer actors. */
+@Command(
+    name = "env-node",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = {
+      "Starts an env-node: N trainers, each training its own sparse network and asking the"
+          + " agent for per-layer densities every decision interval. Episodes go to"
+          + " OUT/episodes.jsonl. Ctrl-C ends every episode as aborted and leaves the cluster.",
+      "Exit codes: 0 done, 2 bad input, 4 could not join the cluster."
+    })
+final class EnvNodeCommand extends NodeCommand {
+
+  static CommandLine commandLine(Config config) {
+    return commandLine(new EnvNodeCommand(), config, TrainerSettings.PATH);
+  }
+
+  @Override
+  int run(Config config) {
+    TrainerSettings settings = TrainerSettings.create(config);
+    ClusterNode node =
+        ClusterNode.start(
+            config,
+            Set.of(ServiceKeys.ENV_ROLE),
+            settings.runId(),
+            System.out,
+            (ctx, n) -> {
+              Roles.spawnEnv(ctx, n, settings);
+              return Behaviors.<Void>receive(Void.class)
+                  .onSignal(
+                      Terminated.class,
+                      t -> {
+                        Roles.stopNode(ctx, Roles.ENV_FINISHED);
+                        return Behaviors.same();
+                      })
+                  .build();
+            });
+    return node.awaitTermination();
+  }
+}

@@ -1,0 +1,186 @@
+package io.jitsparse.cli.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.jitsparse.monitoring.NodeMeters;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/**
+ * Starts one cluster node: builds the Pekko config from {@link NodeSettings} and the node's roles,
+ * creates the actor system, joins (seed nodes, Cluster Bootstrap, or itself), starts the node's
+ * HTTP server (Pekko Management health routes and {@code /metrics}) and prints the addresses it
+ * bound, so that port 0 is usable from scripts. The role behaviors are spawned by the caller's
+ * {@link Body} under the system guardian.
+ */
+public final class ClusterNode {
+
+  /** The actor system's name: every node of one cluster must use it. */
+  public static final String SYSTEM_NAME = "jitsparse";
+
+  /** Exit code of a node that could not join its cluster in time. */
+  public static final int EXIT_JOIN_FAILED = 4;
+
+  /** What a role body gets to build its actors with. */
+  public record NodeContext(String nodeName, String runId, NodeMeters meters, Config config) {}
+
+  /** Builds the guardian's behavior for the node's roles. */
+  @FunctionalInterface
+  public interface Body extends BiFunction<ActorContext<Void>, NodeContext, Behavior<Void>> {}
+
+  private final ActorSystem<Void> system;
+  private final AtomicInteger exitCode;
+  private final PrintStream out;
+
+  private ClusterNode(ActorSystem<Void> system, AtomicInteger exitCode, PrintStream out) {
+    this.system = system;
+    this.exitCode = exitCode;
+    this.out = out;
+  }
+
+  /**
+   * Starts the node.
+   *
+   * @param config the resolved config with the command's flags applied
+   * @param roles cluster roles ({@code env}, {@code agent})
+   * @param runId the run id the node's metrics carry ("" when not known)
+   * @param out where the node prints its addresses
+   * @param body spawns the role actors
+   */
+  public static ClusterNode start(
+      Config config, Set<String> roles, String runId, PrintStream out, Body body) {
+    NodeSettings settings = NodeSettings.create(config);
+    Config full = withNode(config, settings, roles);
+    AtomicInteger exitCode = new AtomicInteger(0);
+    Behavior<Void> guardian =
+        Behaviors.setup(
+            ctx -> {
+              int port = Cluster.get(ctx.getSystem()).selfMember().address().getPort().get();
+              String nodeName = settings.nodeName(port);
+              NodeMeters meters = NodeMeters.create(String.join("+", roles), nodeName, runId);
+              MetricsRoute.ID.get(Adapter.toClassic(ctx.getSystem())).attach(meters);
+              ctx.getSystem().getWhenTerminated().thenRun(meters::close);
+              return body.apply(ctx, new NodeContext(nodeName, runId, meters, full));
+            });
+    ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM_NAME, full);
+    ClusterNode node = new ClusterNode(system, exitCode, out);
+    node.join(settings);
+    node.startHttp(settings);
+    return node;
+  }
+
+  /** The config a node runs with: {@code config} plus remoting, roles, seeds and management. */
+  static Config withNode(Config config, NodeSettings s, Set<String> roles) {
+    List<String> seeds = new ArrayList<>();
+    for (String hp : s.seedNodes()) {
+      seeds.add("pekko://" + SYSTEM_NAME + "@" + hp);
+    }
+    return ConfigFactory.empty()
+        .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
+        .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
+        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(new TreeSet<>(roles)))
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(s.host()))
+        .withValue(
+            "pekko.management.http.port", ConfigValueFactory.fromAnyRef(Math.max(0, s.httpPort())))
+        .withFallback(config)
+        .resolve();
+  }
+
+  private void join(NodeSettings s) {
+    Cluster cluster = Cluster.get(system);
+    out.println("jitsparse: cluster address " + cluster.selfMember().address());
+    if (s.seedNodes().isEmpty()) {
+      if (s.bootstrap()) {
+        ClusterBootstrap.get(Adapter.toClassic(system)).start();
+      } else {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+    }
+    org.apache.pekko.cluster.Cluster classic =
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+    classic.registerOnMemberUp(
+        () -> out.println("jitsparse: member up, roles " + classic.selfRoles()));
+    Duration timeout = s.joinTimeout();
+    system
+        .scheduler()
+        .scheduleOnce(
+            timeout,
+            () -> {
+              MemberStatus status = cluster.selfMember().status();
+              if (status != MemberStatus.up() && status != MemberStatus.weaklyUp()) {
+                out.println(
+                    "jitsparse: error: could not join the cluster at "
+                        + (s.seedNodes().isEmpty() ? "(bootstrap)" : s.seedNodes())
+                        + " within "
+                        + timeout.toSeconds()
+                        + "s (--join-timeout); is the seed node running?");
+                shutdown(EXIT_JOIN_FAILED);
+              }
+            },
+            system.executionContext());
+  }
+
+  private void startHttp(NodeSettings s) {
+    if (s.httpPort() < 0) {
+      return;
+    }
+    try {
+      var uri =
+          PekkoManagement.get(Adapter.toClassic(system))
+              .start()
+              .toCompletableFuture()
+              .get(s.joinTimeout().toSeconds(), TimeUnit.SECONDS);
+      out.println("jitsparse: http " + uri + "/ (health: /alive /ready, metrics: /metrics)");
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException(
+          "could not start the HTTP server on "
+              + s.host()
+              + ":"
+              + s.httpPort()
+              + " (--http-port): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** The node's actor system. */
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Leaves the cluster and stops the node (coordinated shutdown), exiting with {@code code}. */
+  public void shutdown(int code) {
+    exitCode.compareAndSet(0, code);
+    CoordinatedShutdown.get(Adapter.toClassic(system))
+        .run(CoordinatedShutdown.unknownReason());
+  }
+
+  /** Blocks until the node has stopped; returns its exit code. */
+  public int awaitTermination() {
+    CompletableFuture<?> done = system.getWhenTerminated().toCompletableFuture();
+    done.join();
+    return exitCode.get();
+  }
+}

@@ -1,0 +1,86 @@
+package io.jitsparse.cli.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Where a node listens and how it joins the cluster: section {@code jitsparse.node} of {@code
+ * reference.conf}, every key also a flag of the node commands.
+ *
+ * @param host address other nodes reach this node at
+ * @param port remoting port, 0 for a free one
+ * @param httpPort port of the node's HTTP server, 0 for a free one, -1 for none
+ * @param seedNodes seed nodes as {@code host:port}; empty starts a new cluster
+ * @param bootstrap form the cluster through Pekko Management Cluster Bootstrap
+ * @param name node name for trainer ids, files and metrics; empty for {@code <host>-<port>}
+ * @param joinTimeout how long to wait to become a member before giving up
+ */
+public record NodeSettings(
+    String host,
+    int port,
+    int httpPort,
+    List<String> seedNodes,
+    boolean bootstrap,
+    String name,
+    Duration joinTimeout) {
+
+  private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]+:\\d{1,5}");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final int MAX_PORT = 65535;
+
+  /** Reads and checks {@code jitsparse.node}; errors name the key and the value. */
+  public static NodeSettings create(Config root) {
+    Config c = root.getConfig("jitsparse.node");
+    String host = c.getString("host").trim();
+    if (host.isEmpty() || host.equals("0.0.0.0")) {
+      throw bad("host", host, "name the address other nodes reach this node at");
+    }
+    int port = port(c, "port", 0);
+    int httpPort = port(c, "http-port", -1);
+    List<String> seeds;
+    if (c.getValue("seed-node").valueType() == com.typesafe.config.ConfigValueType.STRING) {
+      // JITSPARSE_SEED_NODES arrives as one comma-separated string
+      seeds = List.of(c.getString("seed-node").split(","));
+    } else {
+      seeds = c.getStringList("seed-node");
+    }
+    seeds = seeds.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String s : seeds) {
+      if (!HOST_PORT.matcher(s).matches()
+          || Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) > MAX_PORT
+          || s.endsWith(":0")) {
+        throw bad("seed-node", s, "expected host:port with a port in 1..65535");
+      }
+    }
+    String name = c.getString("name").trim();
+    if (!name.isEmpty() && !NAME.matcher(name).matches()) {
+      throw bad("name", name, "use letters, digits, '.', '_' and '-' (it names files)");
+    }
+    Duration joinTimeout = c.getDuration("join-timeout");
+    if (joinTimeout.isNegative() || joinTimeout.isZero()) {
+      throw bad("join-timeout", joinTimeout, "must be positive");
+    }
+    return new NodeSettings(
+        host, port, httpPort, seeds, c.getBoolean("bootstrap"), name, joinTimeout);
+  }
+
+  private static int port(Config c, String key, int min) {
+    int p = c.getInt(key);
+    if (p < min || p > MAX_PORT) {
+      throw bad(key, p, "must be in " + min + ".." + MAX_PORT);
+    }
+    return p;
+  }
+
+  private static IllegalArgumentException bad(String key, Object value, String why) {
+    return new IllegalArgumentException(
+        "jitsparse.node." + key + " (--" + key + ") = " + value + ": " + why);
+  }
+
+  /** The node name once the remoting port is known. */
+  public String nodeName(int boundPort) {
+    return name.isEmpty() ? host + "-" + boundPort : name;
+  }
+}

@@ -1,0 +1,69 @@
+package io.jitsparse.cli.node;
+
+import io.jitsparse.agent.AgentNode;
+import io.jitsparse.agent.AgentSettings;
+import io.jitsparse.env.node.EnvNode;
+import io.jitsparse.env.trainer.TrainerSettings;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Spawns a node's role actors under its guardian: the env role's {@link EnvNode} (with a
+ * coordinated-shutdown task that lets every trainer finish its step and report its episode as
+ * aborted before the node leaves) and the agent role's {@link AgentNode}.
+ */
+public final class Roles {
+
+  /** Reason of a shutdown that follows the env role finishing all of its episodes. */
+  public static final CoordinatedShutdown.Reason ENV_FINISHED = new EnvFinished();
+
+  private static final class EnvFinished implements CoordinatedShutdown.Reason {
+    @Override
+    public String toString() {
+      return "all trainers finished their episodes";
+    }
+  }
+
+  private Roles() {}
+
+  /**
+   * Spawns the env role; the caller's guardian should stop the node when the returned ref
+   * terminates (all trainers done).
+   */
+  public static ActorRef<EnvNode.Command> spawnEnv(
+      ActorContext<Void> ctx, ClusterNode.NodeContext node, TrainerSettings settings) {
+    ActorRef<EnvNode.Command> env =
+        ctx.spawn(EnvNode.create(settings, node.nodeName(), node.meters().registry()), "env");
+    ctx.watch(env);
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(ctx.getSystem()));
+    // Before the node leaves the cluster, so that aborted episodes still reach the agent.
+    Duration timeout = shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind());
+    var system = ctx.getSystem();
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "stop-trainers",
+        () -> {
+          CompletionStage<Done> done =
+              AskPattern.ask(env, EnvNode.Shutdown::new, timeout, system.scheduler());
+          return done.exceptionally(e -> Done.getInstance());
+        });
+    return env;
+  }
+
+  /** Spawns the agent role (trainer registry, explorers, learner singleton). */
+  public static void spawnAgent(
+      ActorContext<Void> ctx, ClusterNode.NodeContext node, AgentSettings settings) {
+    ctx.spawn(AgentNode.create(settings, node.runId(), node.meters().registry()), "agent");
+  }
+
+  /** Runs coordinated shutdown of the node {@code ctx} belongs to. */
+  public static void stopNode(ActorContext<Void> ctx, CoordinatedShutdown.Reason reason) {
+    CoordinatedShutdown.get(Adapter.toClassic(ctx.getSystem())).run(reason);
+  }
+}
