@@ -1,0 +1,180 @@
+package io.jitsparse.cli.cluster;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code jitsparse} node in its own JVM (same classpath as the test), with explicit heap and
+ * ND4J off-heap limits. Its output is kept (and copied to a log file) so tests can wait for lines.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  private static final Pattern CLUSTER = Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
+  private static final Pattern HTTP = Pattern.compile("jitsparse: http (http://[^\\s/]+)/");
+  private static final HttpClient HTTP_CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final String name;
+  private final Process process;
+  private final List<String> lines = new ArrayList<>();
+
+  private NodeProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                      new BufferedReader(
+                          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                  PrintWriter w = new PrintWriter(Files.newBufferedWriter(log))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  w.println(line);
+                  w.flush();
+                  synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            },
+            "out-" + name);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code jitsparse <args>} with the given heap; output also goes to {@code log}. */
+  static NodeProcess start(String name, String heap, Path log, List<String> jvmProps, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx" + heap);
+    cmd.add("-XX:+UseParallelGC");
+    cmd.add("-Dorg.bytedeco.javacpp.maxbytes=1g");
+    cmd.add("-Dorg.bytedeco.javacpp.maxphysicalbytes=3g");
+    cmd.addAll(jvmProps);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("io.jitsparse.cli.JitsparseCommand");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+    return new NodeProcess(name, pb.start(), log);
+  }
+
+  /** The first match of {@code pattern} in the output, waiting up to {@code timeout}. */
+  Matcher await(Pattern pattern, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = 0;
+    synchronized (lines) {
+      while (true) {
+        for (; seen < lines.size(); seen++) {
+          Matcher m = pattern.matcher(lines.get(seen));
+          if (m.find()) {
+            return m;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !process.isAlive() && seen == lines.size()) {
+          throw new AssertionError(
+              name + ": no line matching " + pattern + " within " + timeout + "; alive="
+                  + process.isAlive() + "; last lines:\n" + tail(40));
+        }
+        lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 500_000_000L))));
+      }
+    }
+  }
+
+  /** host:port of the node's remoting, from its startup line. */
+  String clusterHostPort(Duration timeout) throws InterruptedException {
+    return await(CLUSTER, timeout).group(1);
+  }
+
+  /** http://host:port of the node's HTTP server, from its startup line. */
+  String httpBase(Duration timeout) throws InterruptedException {
+    return await(HTTP, timeout).group(1);
+  }
+
+  /** Sum of every series of a Prometheus metric on the node's /metrics; NaN when absent. */
+  static double metric(String httpBase, String name) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP_CLIENT.send(
+            HttpRequest.newBuilder(URI.create(httpBase + "/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    boolean found = false;
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        found = true;
+      }
+    }
+    return found ? sum : Double.NaN;
+  }
+
+  /** HTTP status of GET {@code path} on the node. */
+  static int status(String httpBase, String path) throws IOException, InterruptedException {
+    return HTTP_CLIENT
+        .send(
+            HttpRequest.newBuilder(URI.create(httpBase + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  String tail(int n) {
+    synchronized (lines) {
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** SIGKILL, as a crashed machine would. */
+  void killHard() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
