@@ -1,0 +1,423 @@
+package io.jitsparse.agent.explorer;
+
+import com.google.protobuf.Message;
+import io.jitsparse.agent.AgentSettings;
+import io.jitsparse.protocol.LocalCommand;
+import io.jitsparse.protocol.MessageChecks;
+import io.jitsparse.protocol.PolicyChunks;
+import io.jitsparse.protocol.v1.EpisodeSummary;
+import io.jitsparse.protocol.v1.EpisodeSummaryAck;
+import io.jitsparse.protocol.v1.Observation;
+import io.jitsparse.protocol.v1.ObservationAck;
+import io.jitsparse.protocol.v1.PolicySnapshot;
+import io.jitsparse.protocol.v1.PolicySnapshotChunk;
+import io.jitsparse.protocol.v1.RegisterTrainer;
+import io.jitsparse.protocol.v1.SparsityAction;
+import io.jitsparse.protocol.v1.SubscribePolicy;
+import io.jitsparse.protocol.v1.TrainerDescription;
+import io.jitsparse.protocol.v1.TrainerRegistered;
+import io.jitsparse.protocol.v1.Transition;
+import io.jitsparse.protocol.v1.TransitionBatch;
+import io.jitsparse.protocol.v1.TransitionBatchAck;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The agent's side of one trainer: an Ape-X actor (Horgan et al. 2018) that answers the trainer's
+ * observations with sparsity actions from the policy it holds, builds n-step transitions from the
+ * exchange and ships them to the replay behind the learner singleton, relays episode summaries to
+ * the learner and keeps its policy up to date from the learner's chunked snapshots. Its wire face
+ * is a message adapter; the registry sends {@link Reregister} when the trainer registers again.
+ */
+public final class Explorer extends AbstractBehavior<Explorer.Command> {
+
+  /** What an explorer handles. */
+  public sealed interface Command extends LocalCommand
+      permits Wire, Reregister, ResendTick, SummaryTick, ResubscribeTick {}
+
+  /** A protobuf message that arrived through the explorer's adapter. */
+  public record Wire(Message message) implements Command {}
+
+  /** The trainer registered again (possibly from a restarted actor): reply and adopt its ref. */
+  public record Reregister(RegisterTrainer registration) implements Command {}
+
+  private record ResendTick() implements Command {}
+
+  private record SummaryTick() implements Command {}
+
+  private record ResubscribeTick() implements Command {}
+
+  private static final String RESEND = "resend";
+  private static final String SUMMARY = "summary";
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final AgentSettings settings;
+  private final String runId;
+  private final TrainerDescription trainer;
+  private final ActorRef<Message> learner;
+  private final ActorRefResolver resolver;
+  private final ActorRef<Message> self;
+  private final String selfRef;
+  private final ExplorerMeters meters;
+  private final NStepAccumulator nStep;
+  private final TransitionOutbox outbox;
+  private final PolicyChunks.Assembler assembler;
+  private final Map<Long, EpisodeSummary> summaries = new LinkedHashMap<>();
+  private HandcraftedPolicy policy;
+  private long policyVersion;
+  private ActorRef<Message> trainerRef;
+  private long lastEpisode = -1;
+  private long lastDecision = -1;
+  private Message cachedAnswer;
+  private long lastSummaryAcked = -1;
+
+  /**
+   * @param registration the trainer's accepted registration (replied to at start)
+   * @param learner the learner singleton's proxy
+   */
+  public static Behavior<Command> create(
+      AgentSettings settings,
+      String runId,
+      RegisterTrainer registration,
+      ActorRef<Message> learner,
+      MeterRegistry meters) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new Explorer(ctx, timers, settings, runId, registration, learner, meters)));
+  }
+
+  private Explorer(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      AgentSettings settings,
+      String runId,
+      RegisterTrainer registration,
+      ActorRef<Message> learner,
+      MeterRegistry meterRegistry) {
+    super(ctx);
+    this.ctx = ctx;
+    this.timers = timers;
+    this.settings = settings;
+    this.runId = runId;
+    this.trainer = registration.getTrainer();
+    this.learner = learner;
+    this.resolver = ActorRefResolver.get(ctx.getSystem());
+    this.self = ctx.messageAdapter(Message.class, Wire::new);
+    this.selfRef = resolver.toSerializationFormat(self);
+    this.meters = new ExplorerMeters(meterRegistry, trainer.getTrainerId());
+    this.nStep = new NStepAccumulator(settings.nStep(), settings.gamma());
+    this.outbox =
+        new TransitionOutbox(
+            explorerId(trainer.getTrainerId(), ctx.getSelf().path().uid()),
+            settings.transitionBatchSize(),
+            settings.maxUnackedBatches(),
+            settings.maxPendingTransitions(),
+            settings.ackTimeout().toNanos());
+    this.assembler = new PolicyChunks.Assembler(settings.maxPolicyBytes());
+    this.policy =
+        new HandcraftedPolicy(
+            HandcraftedPolicy.Schedule.byName(settings.handcraftedSchedule()),
+            trainer.getDecisionInterval());
+    reply(registration);
+    subscribe(-1);
+    timers.startTimerWithFixedDelay(new ResubscribeTick(), settings.policyResubscribeInterval());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Wire.class, this::onWire)
+        .onMessage(Reregister.class, r -> reply(r.registration()))
+        .onMessage(ResendTick.class, t -> onResend())
+        .onMessage(SummaryTick.class, t -> onSummaryTick())
+        .onMessage(ResubscribeTick.class, t -> subscribe(policyVersion))
+        .onSignal(PostStop.class, s -> onStop())
+        .build();
+  }
+
+  private Behavior<Command> onWire(Wire w) {
+    Message m = w.message();
+    if (m instanceof Observation o) {
+      onObservation(o);
+    } else if (m instanceof TransitionBatchAck a) {
+      onBatchAck(a);
+    } else if (m instanceof EpisodeSummary s) {
+      onSummary(s);
+    } else if (m instanceof EpisodeSummaryAck a) {
+      onSummaryAck(a);
+    } else if (m instanceof PolicySnapshotChunk c) {
+      onChunk(c);
+    } else {
+      reject("unexpected", "unexpected " + m.getDescriptorForType().getFullName());
+    }
+    return this;
+  }
+
+  private Behavior<Command> reply(RegisterTrainer registration) {
+    trainerRef = resolver.resolveActorRef(registration.getTrainerRef());
+    trainerRef.tell(
+        TrainerRegistered.newBuilder()
+            .setTrainerId(trainer.getTrainerId())
+            .setRunId(runId)
+            .setExplorerRef(selfRef)
+            .setPolicyVersion(policyVersion)
+            .build());
+    return this;
+  }
+
+  private void onObservation(Observation o) {
+    meters.observations.increment();
+    Optional<String> bad = MessageChecks.observation(o, trainer);
+    if (bad.isPresent()) {
+      reject("observation", bad.get());
+      return;
+    }
+    boolean newer =
+        o.getEpisode() > lastEpisode
+            || (o.getEpisode() == lastEpisode && o.getDecision() > lastDecision);
+    if (!newer) {
+      // A resend: the answer was lost or is still on its way. Re-answer, record nothing.
+      if (cachedAnswer != null) {
+        trainerRef.tell(cachedAnswer);
+      }
+      return;
+    }
+    lastEpisode = o.getEpisode();
+    lastDecision = o.getDecision();
+    Message answer;
+    NStepAccumulator.Decision decision = null;
+    if (o.getDone()) {
+      answer =
+          ObservationAck.newBuilder()
+              .setTrainerId(o.getTrainerId())
+              .setEpisode(o.getEpisode())
+              .setDecision(o.getDecision())
+              .setObservationSentAtNanos(o.getSentAtNanos())
+              .build();
+    } else {
+      double[] targets = policy.layerDensities(o);
+      int[] moves = HandcraftedPolicy.moves(o, targets);
+      decision = new NStepAccumulator.Decision(moves, targets, policyVersion);
+      SparsityAction.Builder a =
+          SparsityAction.newBuilder()
+              .setTrainerId(o.getTrainerId())
+              .setEpisode(o.getEpisode())
+              .setDecision(o.getDecision())
+              .setPolicyVersion(policyVersion)
+              .setObservationSentAtNanos(o.getSentAtNanos());
+      for (int i = 0; i < targets.length; i++) {
+        a.addLayerDensities(targets[i]).addMoves(moves[i]);
+      }
+      answer = a.build();
+      meters.actions.increment();
+    }
+    trainerRef.tell(answer);
+    cachedAnswer = answer;
+    for (Transition t : nStep.observe(o, decision)) {
+      int dropped = outbox.add(t);
+      if (dropped > 0) {
+        meters.transitionsDropped.increment(dropped);
+        ctx.getLog()
+            .warn(
+                "explorer {}: replay not keeping up, dropped {} oldest transitions ({} in all)",
+                trainer.getTrainerId(),
+                dropped,
+                outbox.dropped());
+      }
+    }
+    if (o.getDone()) {
+      outbox.flush();
+    }
+    pump();
+  }
+
+  private void pump() {
+    for (TransitionBatch b : outbox.ready(System.nanoTime(), selfRef)) {
+      meters.transitionsSent.increment(b.getTransitionsCount());
+      learner.tell(b);
+    }
+    if (outbox.unackedCount() > 0 && !timers.isTimerActive(RESEND)) {
+      timers.startSingleTimer(RESEND, new ResendTick(), settings.ackTimeout());
+    }
+  }
+
+  private Behavior<Command> onResend() {
+    for (TransitionBatch b : outbox.due(System.nanoTime())) {
+      learner.tell(b);
+    }
+    pump();
+    return this;
+  }
+
+  private void onBatchAck(TransitionBatchAck a) {
+    int n = outbox.ack(a.getSequence());
+    if (n >= 0) {
+      meters.transitionsAcked.increment(n);
+    }
+    pump();
+  }
+
+  private void onSummary(EpisodeSummary s) {
+    if (!s.getTrainerId().equals(trainer.getTrainerId())) {
+      reject(
+          "episode-summary",
+          "summary of trainer " + s.getTrainerId() + " reached the explorer of " + trainerId());
+      return;
+    }
+    if (s.getEpisode() <= lastSummaryAcked) {
+      // The learner already took it; our acknowledgement to the trainer was lost.
+      trainerRef.tell(summaryAck(s.getEpisode()));
+      return;
+    }
+    summaries.put(s.getEpisode(), s);
+    while (summaries.size() > settings.maxPendingSummaries()) {
+      Long oldest = summaries.keySet().iterator().next();
+      summaries.remove(oldest);
+      meters.summariesDropped.increment();
+      ctx.getLog()
+          .warn(
+              "explorer {}: learner not answering, dropped summary of episode {}",
+              trainerId(),
+              oldest);
+    }
+    forward(s);
+    if (!timers.isTimerActive(SUMMARY)) {
+      timers.startSingleTimer(SUMMARY, new SummaryTick(), settings.ackTimeout());
+    }
+  }
+
+  /**
+   * Sends a summary to the learner, preceded by a transition batch: EpisodeSummary has no reply
+   * field, so the learner answers to the {@code ack_to} it last saw from this explorer's batches,
+   * and a batch sent first on the same path is guaranteed to arrive first.
+   */
+  private void forward(EpisodeSummary s) {
+    if (outbox.unackedCount() == 0) {
+      outbox.requestBatch();
+    }
+    pump();
+    learner.tell(s);
+  }
+
+  private Behavior<Command> onSummaryTick() {
+    summaries.values().forEach(this::forward);
+    if (!summaries.isEmpty()) {
+      timers.startSingleTimer(SUMMARY, new SummaryTick(), settings.ackTimeout());
+    }
+    return this;
+  }
+
+  private void onSummaryAck(EpisodeSummaryAck a) {
+    if (!a.getTrainerId().equals(trainerId())) {
+      reject("episode-summary-ack", "ack for trainer " + a.getTrainerId());
+      return;
+    }
+    summaries.remove(a.getEpisode());
+    lastSummaryAcked = Math.max(lastSummaryAcked, a.getEpisode());
+    trainerRef.tell(summaryAck(a.getEpisode()));
+  }
+
+  private void onChunk(PolicySnapshotChunk c) {
+    Optional<PolicySnapshot> snapshot;
+    try {
+      snapshot = assembler.add(c);
+    } catch (IllegalArgumentException e) {
+      reject("policy-chunk", e.getMessage());
+      return;
+    }
+    snapshot.ifPresent(this::adopt);
+  }
+
+  private void adopt(PolicySnapshot p) {
+    if (p.getVersion() < policyVersion) {
+      return;
+    }
+    String format = p.getFormat();
+    if (format.startsWith("handcrafted:")) {
+      String name = format.substring("handcrafted:".length());
+      try {
+        policy =
+            new HandcraftedPolicy(
+                HandcraftedPolicy.Schedule.byName(name), trainer.getDecisionInterval());
+      } catch (IllegalArgumentException e) {
+        reject("policy-format", "unknown handcrafted schedule '" + name + "'");
+        return;
+      }
+      policyVersion = p.getVersion();
+      meters.policyVersion.set(policyVersion);
+      ctx.getLog()
+          .info("explorer {}: acting with policy v{} ({})", trainerId(), policyVersion, format);
+    } else {
+      // Q-network snapshots come with the learner issue; until then keep the policy we can run.
+      ctx.getLog()
+          .info(
+              "explorer {}: policy v{} has format '{}' this explorer cannot run; keeping v{}",
+              trainerId(),
+              p.getVersion(),
+              format,
+              policyVersion);
+    }
+  }
+
+  private Behavior<Command> subscribe(long haveVersion) {
+    learner.tell(
+        SubscribePolicy.newBuilder().setSubscriberRef(selfRef).setHaveVersion(haveVersion).build());
+    return this;
+  }
+
+  private Behavior<Command> onStop() {
+    meters.close();
+    if (outbox.pendingCount() + outbox.unackedCount() > 0) {
+      ctx.getLog()
+          .info(
+              "explorer {} stopped with {} pending transitions and {} unacknowledged batches",
+              trainerId(),
+              outbox.pendingCount(),
+              outbox.unackedCount());
+    }
+    return this;
+  }
+
+  private EpisodeSummaryAck summaryAck(long episode) {
+    return EpisodeSummaryAck.newBuilder().setTrainerId(trainerId()).setEpisode(episode).build();
+  }
+
+  private void reject(String kind, String reason) {
+    meters.rejected(kind);
+    ctx.getLog().warn("explorer {}: rejected {}: {}", trainerId(), kind, reason);
+  }
+
+  /**
+   * The {@code explorer_id} of this incarnation: {@code <trainer id>/<actor uid>}. The replay
+   * dedups batches per explorer id, so an explorer respawned for the same trainer (sequences from 0
+   * again) needs a new one; the learner reads the trainer id before the '/' (trainer ids have
+   * none).
+   */
+  public static String explorerId(String trainerId, int uid) {
+    return trainerId + "/" + Integer.toHexString(uid);
+  }
+
+  /** The trainer id inside an {@link #explorerId}. */
+  public static String trainerOf(String explorerId) {
+    int slash = explorerId.indexOf('/');
+    return slash < 0 ? explorerId : explorerId.substring(0, slash);
+  }
+
+  private String trainerId() {
+    return trainer.getTrainerId();
+  }
+}

@@ -1,0 +1,69 @@
+package io.jitsparse.agent.explorer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One explorer's meters, tagged {@code trainer}. They are removed from the registry when the
+ * explorer stops, so a long run with many short-lived trainers does not accumulate dead series.
+ */
+final class ExplorerMeters {
+
+  final Counter observations;
+  final Counter actions;
+  final Counter transitionsSent;
+  final Counter transitionsAcked;
+  final Counter transitionsDropped;
+  final Counter summariesDropped;
+  final AtomicLong policyVersion = new AtomicLong();
+  private final MeterRegistry registry;
+  private final Tags tags;
+  private final List<Meter> owned = new ArrayList<>();
+
+  ExplorerMeters(MeterRegistry registry, String trainerId) {
+    this.registry = registry;
+    this.tags = Tags.of("trainer", trainerId);
+    observations = counter("jitsparse.agent.observations", "observations received");
+    actions = counter("jitsparse.agent.actions", "SparsityActions sent");
+    transitionsSent = counter("jitsparse.agent.transitions.sent", "transitions sent to replay");
+    transitionsAcked = counter("jitsparse.agent.transitions.acked", "transitions acknowledged");
+    transitionsDropped =
+        counter("jitsparse.agent.transitions.dropped", "transitions dropped, outbox full");
+    summariesDropped =
+        counter("jitsparse.agent.summaries.dropped", "episode summaries dropped, outbox full");
+    owned.add(
+        Gauge.builder("jitsparse.agent.policy.version", policyVersion, AtomicLong::get)
+            .description("policy version the explorer acts with (0 = handcrafted)")
+            .tags(tags)
+            .register(registry));
+  }
+
+  /** Counts a rejected message; {@code kind} says what was wrong with it. */
+  void rejected(String kind) {
+    Counter c =
+        Counter.builder("jitsparse.agent.messages.rejected")
+            .description("wire messages rejected by an explorer")
+            .tags(tags.and("reason-kind", kind))
+            .register(registry);
+    if (!owned.contains(c)) {
+      owned.add(c);
+    }
+    c.increment();
+  }
+
+  void close() {
+    owned.forEach(registry::remove);
+  }
+
+  private Counter counter(String name, String description) {
+    Counter c = Counter.builder(name).description(description).tags(tags).register(registry);
+    owned.add(c);
+    return c;
+  }
+}

@@ -1,0 +1,168 @@
+package io.jitsparse.agent.explorer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jitsparse.protocol.v1.LayerFeatures;
+import io.jitsparse.protocol.v1.Observation;
+import io.jitsparse.protocol.v1.Transition;
+import io.jitsparse.protocol.v1.TransitionBatch;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlainExplorerPartsTest {
+
+  private static Observation obs(long episode, long decision, double reward, boolean done) {
+    return Observation.newBuilder()
+        .setTrainerId("t-0")
+        .setEpisode(episode)
+        .setDecision(decision)
+        .setStep(decision * 10)
+        .setTotalSteps(100)
+        .setReward(reward)
+        .setDone(done)
+        .setGlobalDensity(1.0)
+        .setTargetDensity(0.1)
+        .addLayers(LayerFeatures.newBuilder().setIndex(0).setDensity(1.0))
+        .build();
+  }
+
+  private static NStepAccumulator.Decision decision() {
+    return new NStepAccumulator.Decision(new int[] {MoveSet.HOLD}, new double[] {0.5}, 0);
+  }
+
+  @Test
+  void nStepReturnsDiscountAndEpisodeEnd() {
+    NStepAccumulator acc = new NStepAccumulator(2, 0.5);
+    List<Transition> out = new ArrayList<>();
+    // decisions 0..4, rewards r1..r4 = 1, 2, 3, 4 (reward of decision k's observation), done at 4
+    out.addAll(acc.observe(obs(0, 0, 0, false), decision()));
+    assertTrue(out.isEmpty());
+    out.addAll(acc.observe(obs(0, 1, 1, false), decision()));
+    assertTrue(out.isEmpty());
+    out.addAll(acc.observe(obs(0, 2, 2, false), decision()));
+    assertEquals(1, out.size());
+    Transition t0 = out.get(0);
+    assertEquals(0, t0.getState().getDecision());
+    assertEquals(2, t0.getNextState().getDecision());
+    assertEquals(1 + 0.5 * 2, t0.getReward(), 1e-12);
+    assertEquals(0.25, t0.getDiscount(), 1e-12);
+    assertFalse(t0.getDone());
+    assertEquals(2, t0.getNStep());
+    assertEquals(
+        Math.abs(t0.getReward()) + NStepAccumulator.PRIORITY_EPSILON,
+        t0.getInitialPriority(),
+        1e-12);
+    out.addAll(acc.observe(obs(0, 3, 3, false), decision()));
+    out.addAll(acc.observe(obs(0, 4, 4, true), null));
+    // one transition per action: decisions 0..3
+    assertEquals(4, out.size());
+    Transition t2 = out.get(2);
+    assertEquals(2, t2.getState().getDecision());
+    assertEquals(3 + 0.5 * 4, t2.getReward(), 1e-12);
+    assertEquals(0, t2.getDiscount());
+    assertTrue(t2.getDone());
+    Transition t3 = out.get(3);
+    assertEquals(3, t3.getState().getDecision());
+    assertEquals(4, t3.getReward(), 1e-12);
+    assertEquals(1, t3.getNStep());
+    assertTrue(t3.getDone());
+    assertEquals(4, t3.getNextState().getDecision());
+    assertEquals(0, acc.openCount());
+  }
+
+  @Test
+  void nStepResetsPerEpisodeAndCountsDiscarded() {
+    NStepAccumulator acc = new NStepAccumulator(3, 0.9);
+    acc.observe(obs(0, 0, 0, false), decision());
+    acc.observe(obs(0, 1, 1, false), decision());
+    // episode 0 aborted without a final observation: its two open transitions are discarded
+    assertTrue(acc.observe(obs(1, 0, 5, false), decision()).isEmpty());
+    assertEquals(2, acc.discarded());
+    List<Transition> end = acc.observe(obs(1, 1, 2, true), null);
+    assertEquals(1, end.size());
+    assertEquals(2, end.get(0).getReward(), 1e-12);
+  }
+
+  private static Transition transition(int i) {
+    return Transition.newBuilder().setReward(i).build();
+  }
+
+  @Test
+  void outboxDropsOldestBatchesWindowAndResends() {
+    TransitionOutbox box = new TransitionOutbox("t-0/1", 2, 2, 5, 100);
+    for (int i = 0; i < 7; i++) {
+      box.add(transition(i));
+    }
+    assertEquals(2, box.dropped());
+    List<TransitionBatch> sent = box.ready(0, "ack");
+    // window of 2 batches of 2: transitions 2..5 go out, 6 waits
+    assertEquals(2, sent.size());
+    assertEquals(List.of(0L, 1L), box.unackedSequences());
+    assertEquals(2.0, sent.get(0).getTransitions(0).getReward());
+    assertEquals(1, box.pendingCount());
+    assertTrue(box.due(99).isEmpty());
+    List<TransitionBatch> resent = box.due(100);
+    assertEquals(2, resent.size());
+    assertEquals(0, resent.get(0).getSequence());
+    assertEquals(2, box.ack(0));
+    assertEquals(-1, box.ack(0));
+    // one pending transition: not a full batch until flushed
+    assertTrue(box.ready(150, "ack").isEmpty());
+    box.flush();
+    List<TransitionBatch> last = box.ready(150, "ack");
+    assertEquals(1, last.size());
+    assertEquals(2, last.get(0).getSequence());
+    assertEquals(1, last.get(0).getTransitionsCount());
+    assertTrue(box.ready(150, "ack").isEmpty());
+  }
+
+  @Test
+  void outboxSendsRequestedEmptyBatch() {
+    TransitionOutbox box = new TransitionOutbox("t-0/1", 2, 2, 5, 100);
+    box.requestBatch();
+    List<TransitionBatch> sent = box.ready(0, "ack");
+    assertEquals(1, sent.size());
+    assertEquals(0, sent.get(0).getTransitionsCount());
+    assertEquals("ack", sent.get(0).getAckTo());
+    assertTrue(box.ready(0, "ack").isEmpty());
+  }
+
+  @Test
+  void handcraftedScheduleValues() {
+    var cubic = HandcraftedPolicy.Schedule.CUBIC;
+    assertEquals(1.0, HandcraftedPolicy.density(cubic, 1.0, 0.1, 0, 100), 1e-12);
+    // 1 - (1 - 0.5)^3 = 0.875 of the way from 1.0 to 0.1
+    assertEquals(1.0 - 0.9 * 0.875, HandcraftedPolicy.density(cubic, 1.0, 0.1, 50, 100), 1e-12);
+    assertEquals(0.1, HandcraftedPolicy.density(cubic, 1.0, 0.1, 100, 100), 1e-12);
+    var linear = HandcraftedPolicy.Schedule.LINEAR;
+    assertEquals(0.55, HandcraftedPolicy.density(linear, 1.0, 0.1, 50, 100), 1e-12);
+    var hold = HandcraftedPolicy.Schedule.HOLD;
+    assertEquals(1.0, HandcraftedPolicy.density(hold, 1.0, 0.1, 50, 100), 1e-12);
+  }
+
+  @Test
+  void handcraftedLayersKeepTheirShareAndLandOneIntervalAhead() {
+    Observation start =
+        Observation.newBuilder()
+            .setEpisode(0)
+            .setStep(0)
+            .setTotalSteps(100)
+            .setGlobalDensity(0.5)
+            .setTargetDensity(0.1)
+            .addLayers(LayerFeatures.newBuilder().setIndex(0).setDensity(0.8))
+            .addLayers(LayerFeatures.newBuilder().setIndex(1).setDensity(0.2))
+            .build();
+    HandcraftedPolicy p = new HandcraftedPolicy(HandcraftedPolicy.Schedule.LINEAR, 50);
+    // evaluated at step 50: global 0.5 + (0.1 - 0.5) * 0.5 = 0.3, i.e. 0.6 of the start
+    assertArrayEquals(new double[] {0.48, 0.12}, p.layerDensities(start), 1e-12);
+    int[] moves = HandcraftedPolicy.moves(start, new double[] {0.48, 0.12});
+    assertEquals(MoveSet.FACTORS.indexOf(0.7), moves[0]);
+    // the last decision aims at the target itself
+    Observation late = start.toBuilder().setStep(80).build();
+    assertArrayEquals(new double[] {0.16, 0.04}, p.layerDensities(late), 1e-12);
+  }
+}
