@@ -78,7 +78,7 @@ class MultiProcessClusterTest {
         }
       }
       // the agent answered: actions reached the trainers
-      assertTrue(metric(agentHttp, "jitsparse_agent_actions_sent_total") > 0);
+      assertTrue(metric(agentHttp, "jitsparse_agent_actions_total") > 0);
 
       envB.killHard();
       assertTrue(!envB.isAlive());
