@@ -34,7 +34,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 public final class EnvNode extends AbstractBehavior<EnvNode.Command> {
 
   /** The node's commands. */
-  public sealed interface Command extends LocalCommand permits Shutdown, TrainerDone {}
+  public sealed interface Command extends LocalCommand
+      permits Shutdown, TrainerDone, JournalFlushed {}
 
   /**
    * Stop every trainer gracefully; {@code replyTo} gets {@link Done} when all have.
@@ -45,6 +46,9 @@ public final class EnvNode extends AbstractBehavior<EnvNode.Command> {
 
   /** A trainer confirmed its Stop, or did not within the time allowed. */
   private record TrainerDone(ActorRef<Trainer.Command> trainer) implements Command {}
+
+  /** The journal has written everything sent to it before the flush (or did not answer). */
+  private record JournalFlushed() implements Command {}
 
   private final Set<ActorRef<Trainer.Command>> trainers = new HashSet<>();
   private final ActorRef<EpisodeJournal.Command> journal;
@@ -130,6 +134,7 @@ public final class EnvNode extends AbstractBehavior<EnvNode.Command> {
     return newReceiveBuilder()
         .onMessage(Shutdown.class, this::onShutdown)
         .onMessage(TrainerDone.class, this::onTrainerDone)
+        .onMessage(JournalFlushed.class, m -> Behaviors.stopped())
         .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
@@ -160,7 +165,17 @@ public final class EnvNode extends AbstractBehavior<EnvNode.Command> {
     trainers.remove(t.getRef());
     if (shutdownReply == null && trainers.isEmpty()) {
       getContext().getLog().info("all trainers stopped");
-      return Behaviors.stopped();
+      // Stopping now would stop the journal with the last episodes still in its mailbox: a
+      // trainer's Append was enqueued before its termination was signalled, so a Flush sent now
+      // is answered after them.
+      getContext()
+          .ask(
+              Done.class,
+              journal,
+              stopTimeout,
+              EpisodeJournal.Flush::new,
+              (done, failure) -> new JournalFlushed());
+      return this;
     }
     return maybeDone();
   }

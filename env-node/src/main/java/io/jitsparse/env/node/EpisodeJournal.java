@@ -39,7 +39,7 @@ public final class EpisodeJournal extends AbstractBehavior<EpisodeJournal.Comman
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the journal does. */
-  public sealed interface Command extends LocalCommand permits Append {}
+  public sealed interface Command extends LocalCommand permits Append, Flush {}
 
   /**
    * Append one episode.
@@ -48,6 +48,14 @@ public final class EpisodeJournal extends AbstractBehavior<EpisodeJournal.Comman
    * @param replyTo told {@link Done} once the line is on disk, or {@code null}
    */
   public record Append(EpisodeSummary summary, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * Answered with {@link Done} once every line appended before it is on disk (a barrier: the owner
+   * asks it before stopping, since stopping the journal would drop appends still queued).
+   *
+   * @param replyTo told when the earlier appends are written
+   */
+  public record Flush(ActorRef<Done> replyTo) implements Command {}
 
   private final FileChannel channel;
   private final Path file;
@@ -70,6 +78,12 @@ public final class EpisodeJournal extends AbstractBehavior<EpisodeJournal.Comman
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Append.class, this::onAppend)
+        .onMessage(
+            Flush.class,
+            f -> {
+              f.replyTo().tell(Done.getInstance());
+              return this;
+            })
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
