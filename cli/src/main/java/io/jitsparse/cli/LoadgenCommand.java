@@ -3,6 +3,7 @@ package io.jitsparse.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.jitsparse.agent.AgentSettings;
+import io.jitsparse.agent.learner.LearnerGateway;
 import io.jitsparse.cli.node.ClusterNode;
 import io.jitsparse.cli.node.Roles;
 import io.jitsparse.env.loadgen.LoadGenerator;
@@ -73,6 +74,9 @@ final class LoadgenCommand extends NodeCommand {
             System.out,
             (ctx, n) -> {
               if (agent != null) {
+                // The first ClusterSingleton.init of a name defines the singleton: the real
+                // learner must be initialised before the load generator asks for its proxy.
+                LearnerGateway.init(ctx.getSystem(), agent, n.meters().registry());
                 Roles.spawnAgent(ctx, n, agent);
               }
               var reports =
@@ -95,7 +99,7 @@ final class LoadgenCommand extends NodeCommand {
     if (r == null) {
       return code == 0 ? 1 : code;
     }
-    System.out.println(r.describe());
+    System.out.println(r.summaryLine());
     if (json != null) {
       try {
         if (json.toAbsolutePath().getParent() != null) {

@@ -1,0 +1,266 @@
+package io.jitsparse.env.trainer;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.jitsparse.env.growth.GrowCriteria;
+import io.jitsparse.env.model.ModelRegistry;
+import io.jitsparse.env.pruning.PruneCriteria;
+import io.jitsparse.env.pruning.SensitivityPruner;
+import io.jitsparse.env.train.BaselineSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The env-node's trainer settings, read once at start from the flat section {@code
+ * jitsparse.env-node} (defaults and one comment per key in env-node's {@code reference.conf}; the
+ * CLI turns every key into a flag). Engine knobs that are not the trainer's own (batch size,
+ * optimiser, learning rate and its decay, data home) are not duplicated: they come from {@code
+ * jitsparse.baseline}, overlaid with the trainer's model, seed and criteria through {@link
+ * BaselineSettings#withOverrides}. Every value is validated here, and an invalid one fails with an
+ * {@link IllegalArgumentException} naming its key.
+ *
+ * @param trainers trainers on this node
+ * @param model model name
+ * @param width resnet18's channel multiplier
+ * @param density target global density every episode ends at
+ * @param startDensity global density at the start of every episode
+ * @param episodes episodes per trainer (0 = until stopped)
+ * @param episodeSteps training steps per episode
+ * @param decisionInterval steps between decisions
+ * @param prune prune criterion
+ * @param grow grow criterion
+ * @param seed base seed
+ * @param validationSamples size of the fixed validation batch
+ * @param testSamples test samples evaluated per episode (0 = all)
+ * @param trainSamples training samples used (0 = all)
+ * @param fallbackSchedule cubic, linear or hold
+ * @param finalPhase fraction of the episode in which the action wall walks to the target
+ * @param minLayerDensity lowest density of any layer
+ * @param out output folder
+ * @param runId run id, empty to take the agent's
+ * @param registerRetry time between registration resends
+ * @param ackTimeout time after which an observation is resent
+ * @param agentTimeout time without acknowledgement before the fallback schedule takes over
+ * @param maxUnackedObservations unacknowledged observations kept
+ * @param maxPendingSummaries unacknowledged episode summaries kept
+ * @param stepStateBatch steps per StepStateBatch
+ * @param root the root config the engine's {@link BaselineSettings} are derived from
+ */
+public record TrainerSettings(
+    int trainers,
+    String model,
+    double width,
+    double density,
+    double startDensity,
+    long episodes,
+    long episodeSteps,
+    long decisionInterval,
+    String prune,
+    String grow,
+    long seed,
+    int validationSamples,
+    int testSamples,
+    int trainSamples,
+    String fallbackSchedule,
+    double finalPhase,
+    double minLayerDensity,
+    Path out,
+    String runId,
+    Duration registerRetry,
+    Duration ackTimeout,
+    Duration agentTimeout,
+    int maxUnackedObservations,
+    int maxPendingSummaries,
+    int stepStateBatch,
+    Config root) {
+
+  /** The config section. */
+  public static final String PATH = "jitsparse.env-node";
+
+  /** Dispatcher the trainers run on (a fixed pool: DL4J steps block their thread). */
+  public static final String TRAINER_DISPATCHER = "jitsparse.trainer-dispatcher";
+
+  /** Dispatcher of blocking file I/O (the episode journal). */
+  public static final String IO_DISPATCHER = "jitsparse.io-dispatcher";
+
+  /** Accepted fallback schedules. */
+  public static final List<String> FALLBACK_SCHEDULES = FallbackSchedule.NAMES;
+
+  /** Reads and validates {@code jitsparse.env-node} of {@code root} (the resolved root config). */
+  public static TrainerSettings create(Config root) {
+    Config c = root.getConfig(PATH);
+    TrainerSettings s =
+        new TrainerSettings(
+            read(c, "trainers", () -> c.getInt("trainers")),
+            read(c, "model", () -> c.getString("model")),
+            read(c, "width", () -> c.getDouble("width")),
+            read(c, "density", () -> c.getDouble("density")),
+            read(c, "start-density", () -> c.getDouble("start-density")),
+            read(c, "episodes", () -> c.getLong("episodes")),
+            read(c, "episode-steps", () -> c.getLong("episode-steps")),
+            read(c, "decision-interval", () -> c.getLong("decision-interval")),
+            read(c, "prune", () -> c.getString("prune")),
+            read(c, "grow", () -> c.getString("grow")),
+            read(c, "seed", () -> c.getLong("seed")),
+            read(c, "validation-samples", () -> c.getInt("validation-samples")),
+            read(c, "test-samples", () -> c.getInt("test-samples")),
+            read(c, "train-samples", () -> c.getInt("train-samples")),
+            read(c, "fallback-schedule", () -> c.getString("fallback-schedule")),
+            read(c, "final-phase", () -> c.getDouble("final-phase")),
+            read(c, "min-layer-density", () -> c.getDouble("min-layer-density")),
+            read(c, "out", () -> Path.of(c.getString("out"))),
+            read(c, "run-id", () -> c.getString("run-id")),
+            read(c, "register-retry", () -> c.getDuration("register-retry")),
+            read(c, "ack-timeout", () -> c.getDuration("ack-timeout")),
+            read(c, "agent-timeout", () -> c.getDuration("agent-timeout")),
+            read(c, "max-unacked-observations", () -> c.getInt("max-unacked-observations")),
+            read(c, "max-pending-summaries", () -> c.getInt("max-pending-summaries")),
+            read(c, "step-state-batch", () -> c.getInt("step-state-batch")),
+            root);
+    s.validate();
+    return s;
+  }
+
+  private interface Reader<T> {
+    T read();
+  }
+
+  private static <T> T read(Config c, String key, Reader<T> reader) {
+    try {
+      return reader.read();
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(PATH + "." + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void validate() {
+    if (trainers < 1) {
+      fail("trainers", trainers, ">= 1");
+    }
+    if (!ModelRegistry.names().contains(model)) {
+      fail("model", model, "one of " + String.join(", ", ModelRegistry.names()));
+    }
+    if (!(width > 0 && width <= 1)) {
+      fail("width", width, "in (0, 1]");
+    }
+    if (!(density > 0 && density <= 1)) {
+      fail("density", density, "in (0, 1]");
+    }
+    if (!(startDensity > 0 && startDensity <= 1)) {
+      fail("start-density", startDensity, "in (0, 1]");
+    }
+    if (episodes < 0) {
+      fail("episodes", episodes, ">= 0 (0 = until stopped)");
+    }
+    if (episodeSteps < 1) {
+      fail("episode-steps", episodeSteps, ">= 1");
+    }
+    if (decisionInterval < 1 || decisionInterval > episodeSteps) {
+      fail("decision-interval", decisionInterval, "in [1, episode-steps " + episodeSteps + "]");
+    }
+    try {
+      PruneCriteria.byName(prune, 1.0, SensitivityPruner.DEFAULT_EPSILON);
+    } catch (IllegalArgumentException e) {
+      fail("prune", prune, "a prune criterion (" + e.getMessage() + ")");
+    }
+    try {
+      GrowCriteria.byName(grow);
+    } catch (IllegalArgumentException e) {
+      fail("grow", grow, "a grow criterion (" + e.getMessage() + ")");
+    }
+    if (validationSamples < 1) {
+      fail("validation-samples", validationSamples, ">= 1");
+    }
+    if (testSamples < 0) {
+      fail("test-samples", testSamples, ">= 0 (0 = all)");
+    }
+    if (trainSamples < 0) {
+      fail("train-samples", trainSamples, ">= 0 (0 = all)");
+    }
+    if (!FALLBACK_SCHEDULES.contains(fallbackSchedule)) {
+      fail(
+          "fallback-schedule", fallbackSchedule, "one of " + String.join(", ", FALLBACK_SCHEDULES));
+    }
+    if (!(finalPhase >= 0 && finalPhase <= 1)) {
+      fail("final-phase", finalPhase, "in [0, 1]");
+    }
+    if (!(minLayerDensity > 0 && minLayerDensity <= density)) {
+      fail("min-layer-density", minLayerDensity, "in (0, density " + density + "]");
+    }
+    if (!runId.isEmpty()
+        && !io.jitsparse.protocol.MessageChecks.TRAINER_ID.matcher(runId).matches()) {
+      fail("run-id", runId, "empty or [A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    }
+    positive("register-retry", registerRetry);
+    positive("ack-timeout", ackTimeout);
+    positive("agent-timeout", agentTimeout);
+    if (maxUnackedObservations < 1) {
+      fail("max-unacked-observations", maxUnackedObservations, ">= 1");
+    }
+    if (maxPendingSummaries < 1) {
+      fail("max-pending-summaries", maxPendingSummaries, ">= 1");
+    }
+    if (stepStateBatch < 1) {
+      fail("step-state-batch", stepStateBatch, ">= 1");
+    }
+    try {
+      engine(seed);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          PATH
+              + ": the engine settings derived from jitsparse.baseline are invalid: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static void positive(String key, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      fail(key, d, "a positive duration");
+    }
+  }
+
+  private static void fail(String key, Object value, String expected) {
+    throw new IllegalArgumentException(
+        PATH + "." + key + ": " + value + " is invalid, expected " + expected);
+  }
+
+  /**
+   * The engine settings of one episode: {@code jitsparse.baseline} with this trainer's model,
+   * criteria and sample limit, the episode's seed, and method {@code static} at {@code
+   * start-density}: the static method only sets the initial masks and never changes them, so from
+   * then on the masks move only where the trainer moves them (through the action wall).
+   */
+  public BaselineSettings engine(long episodeSeed) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("model", model);
+    o.put("width", width);
+    o.put("method", "static");
+    o.put("density", startDensity);
+    o.put("prune", prune);
+    o.put("grow", grow);
+    o.put("seed", episodeSeed);
+    o.put("train-samples", trainSamples);
+    return BaselineSettings.withOverrides(root, o);
+  }
+
+  /**
+   * The seed of episode {@code episode} of trainer {@code index}: a SplitMix64 mix of the base
+   * seed, the trainer and the episode, so neighbouring trainers and episodes get unrelated streams
+   * and a run is reproducible from its base seed.
+   */
+  public long episodeSeed(int index, long episode) {
+    long z = seed * 0x9E3779B97F4A7C15L + (index + 1) * 0xBF58476D1CE4E5B9L + episode;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+  }
+
+  /** Number of decisions per episode including the final one (at the last step). */
+  public long decisionsPerEpisode() {
+    return (episodeSteps + decisionInterval - 1) / decisionInterval + 1;
+  }
+}

@@ -1,0 +1,59 @@
+package io.jitsparse.env.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainerSettingsTest {
+
+  private static TrainerSettings with(Map<String, Object> overrides) {
+    Map<String, Object> paths = new java.util.HashMap<>();
+    overrides.forEach((k, v) -> paths.put(TrainerSettings.PATH + "." + k, v));
+    return TrainerSettings.create(
+        ConfigFactory.parseMap(paths).withFallback(ConfigFactory.defaultReference()).resolve());
+  }
+
+  @Test
+  void referenceDefaultsAreValid() {
+    TrainerSettings s = with(Map.of());
+    assertEquals(2, s.trainers());
+    assertEquals("lenet5-caffe", s.model());
+    assertEquals(0.1, s.density());
+    assertEquals(200, s.episodeSteps());
+    assertEquals(Duration.ofSeconds(10), s.agentTimeout());
+    assertEquals(11, s.decisionsPerEpisode());
+    assertEquals("static", s.engine(5).method());
+    assertEquals(5, s.engine(5).seed());
+  }
+
+  @Test
+  void invalidValuesNameTheirKey() {
+    assertMessage(Map.of("density", 1.5), "jitsparse.env-node.density");
+    assertMessage(Map.of("decision-interval", 500), "jitsparse.env-node.decision-interval");
+    assertMessage(Map.of("fallback-schedule", "agp"), "jitsparse.env-node.fallback-schedule");
+    assertMessage(Map.of("ack-timeout", "0s"), "jitsparse.env-node.ack-timeout");
+    assertMessage(Map.of("agent-timeout", "soon"), "jitsparse.env-node.agent-timeout");
+    assertMessage(Map.of("model", "vgg"), "jitsparse.env-node.model");
+    assertMessage(Map.of("grow", "magic"), "jitsparse.env-node.grow");
+    assertMessage(Map.of("min-layer-density", 0.5), "jitsparse.env-node.min-layer-density");
+  }
+
+  @Test
+  void episodeSeedsDifferByTrainerAndEpisode() {
+    TrainerSettings s = with(Map.of());
+    assertTrue(s.episodeSeed(0, 0) != s.episodeSeed(1, 0));
+    assertTrue(s.episodeSeed(0, 0) != s.episodeSeed(0, 1));
+    assertEquals(s.episodeSeed(3, 7), with(Map.of()).episodeSeed(3, 7));
+  }
+
+  private static void assertMessage(Map<String, Object> overrides, String key) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> with(overrides));
+    assertTrue(e.getMessage().startsWith(key), e.getMessage());
+  }
+}
