@@ -49,7 +49,7 @@ public record AgentSettings(
     String learnerRole) {
 
   /** Path of the section this record reads. */
-  public static final String SECTION = "jitsparse.agent-node";
+  public static final String PATH = "jitsparse.agent-node";
 
   /** Accepted values of {@code handcrafted-schedule}. */
   public static final List<String> SCHEDULES = List.of("cubic", "linear", "hold");
@@ -82,7 +82,7 @@ public record AgentSettings(
           "transition-batch-size",
           transitionBatchSize
               + " exceeds "
-              + SECTION
+              + PATH
               + ".max-batch-transitions "
               + maxBatchTransitions
               + ": every batch would be rejected");
@@ -98,7 +98,7 @@ public record AgentSettings(
 
   /** Reads {@code jitsparse.agent-node} from {@code config} (which includes reference.conf). */
   public static AgentSettings create(Config config) {
-    Config c = config.getConfig(SECTION);
+    Config c = config.getConfig(PATH);
     try {
       return new AgentSettings(
           c.getString("run-id").trim(),
@@ -118,7 +118,7 @@ public record AgentSettings(
           c.getString("learner-role").trim());
     } catch (ConfigException.WrongType | ConfigException.BadValue e) {
       // Typesafe names the key relative to the section; re-state it with the full path.
-      throw new IllegalArgumentException(SECTION + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }
   }
 
@@ -155,6 +155,6 @@ public record AgentSettings(
   }
 
   private static IllegalArgumentException bad(String key, String why) {
-    return new IllegalArgumentException(SECTION + "." + key + ": " + why);
+    return new IllegalArgumentException(PATH + "." + key + ": " + why);
   }
 }

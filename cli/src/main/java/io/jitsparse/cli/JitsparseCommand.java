@@ -23,7 +23,7 @@ public final class JitsparseCommand implements Runnable {
   /** Builds the command line with every subcommand. */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new JitsparseCommand());
-    com.typesafe.config.Config config = ConfigFactory.load();
+    com.typesafe.config.Config config = io.jitsparse.cli.node.NodeConfig.load();
     cl.addSubcommand("run", RunCommand.commandLine(config));
     cl.addSubcommand("env-node", EnvNodeCommand.commandLine(config));
     cl.addSubcommand("agent-node", AgentNodeCommand.commandLine(config));
@@ -34,6 +34,10 @@ public final class JitsparseCommand implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
+    // slf4j 2 reports replaying early log calls at WARN; that start-up notice is noise here
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
     System.exit(commandLine().execute(args));
   }
 }

@@ -20,8 +20,8 @@ abstract class NodeCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  private final List<ConfigOptions> sections = new ArrayList<>();
-  private Config config;
+  final List<ConfigOptions> sections = new ArrayList<>();
+  Config config;
 
   /** Registers the flags of {@code jitsparse.node} and of {@code paths} on {@code cl}. */
   static <C extends NodeCommand> CommandLine commandLine(C command, Config config, String... paths) {

@@ -23,12 +23,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * Starts one cluster node: builds the Pekko config from {@link NodeSettings} and the node's roles,
- * creates the actor system, joins (seed nodes, Cluster Bootstrap, or itself), starts the node's
+ * creates the actor system, joins (its seed nodes, or itself), starts the node's
  * HTTP server (Pekko Management health routes and {@code /metrics}) and prints the addresses it
  * bound, so that port 0 is usable from scripts. The role behaviors are spawned by the caller's
  * {@link Body} under the system guardian.
@@ -84,7 +83,7 @@ public final class ClusterNode {
             });
     ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM_NAME, full);
     ClusterNode node = new ClusterNode(system, exitCode, out);
-    node.join(settings);
+    node.join(settings, new TreeSet<>(roles));
     node.startHttp(settings);
     return node;
   }
@@ -107,20 +106,16 @@ public final class ClusterNode {
         .resolve();
   }
 
-  private void join(NodeSettings s) {
+  private void join(NodeSettings s, Set<String> roles) {
     Cluster cluster = Cluster.get(system);
     out.println("jitsparse: cluster address " + cluster.selfMember().address());
     if (s.seedNodes().isEmpty()) {
-      if (s.bootstrap()) {
-        ClusterBootstrap.get(Adapter.toClassic(system)).start();
-      } else {
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     org.apache.pekko.cluster.Cluster classic =
         org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
     classic.registerOnMemberUp(
-        () -> out.println("jitsparse: member up, roles " + classic.selfRoles()));
+        () -> out.println("jitsparse: member up, roles " + String.join(",", roles)));
     Duration timeout = s.joinTimeout();
     system
         .scheduler()
@@ -131,7 +126,7 @@ public final class ClusterNode {
               if (status != MemberStatus.up() && status != MemberStatus.weaklyUp()) {
                 out.println(
                     "jitsparse: error: could not join the cluster at "
-                        + (s.seedNodes().isEmpty() ? "(bootstrap)" : s.seedNodes())
+                        + (s.seedNodes().isEmpty() ? "itself" : s.seedNodes())
                         + " within "
                         + timeout.toSeconds()
                         + "s (--join-timeout); is the seed node running?");

@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
  * @param port remoting port, 0 for a free one
  * @param httpPort port of the node's HTTP server, 0 for a free one, -1 for none
  * @param seedNodes seed nodes as {@code host:port}; empty starts a new cluster
- * @param bootstrap form the cluster through Pekko Management Cluster Bootstrap
  * @param name node name for trainer ids, files and metrics; empty for {@code <host>-<port>}
  * @param joinTimeout how long to wait to become a member before giving up
  */
@@ -22,7 +21,6 @@ public record NodeSettings(
     int port,
     int httpPort,
     List<String> seedNodes,
-    boolean bootstrap,
     String name,
     Duration joinTimeout) {
 
@@ -63,7 +61,7 @@ public record NodeSettings(
       throw bad("join-timeout", joinTimeout, "must be positive");
     }
     return new NodeSettings(
-        host, port, httpPort, seeds, c.getBoolean("bootstrap"), name, joinTimeout);
+        host, port, httpPort, seeds, name, joinTimeout);
   }
 
   private static int port(Config c, String key, int min) {

@@ -43,7 +43,8 @@ public final class Roles {
     ctx.watch(env);
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(ctx.getSystem()));
     // Before the node leaves the cluster, so that aborted episodes still reach the agent.
-    Duration timeout = shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind());
+    Duration timeout =
+        Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis());
     var system = ctx.getSystem();
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),

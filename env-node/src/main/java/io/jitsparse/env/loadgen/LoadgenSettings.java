@@ -43,7 +43,7 @@ public record LoadgenSettings(
     long seed) {
 
   /** Path of the section in the configuration. */
-  public static final String SECTION = "jitsparse.loadgen";
+  public static final String PATH = "jitsparse.loadgen";
 
   /** Validates every field; the message of the exception names the offending key. */
   public LoadgenSettings {
@@ -85,13 +85,13 @@ public record LoadgenSettings(
   }
 
   /**
-   * Reads {@link #SECTION} of {@code config}.
+   * Reads {@link #PATH} of {@code config}.
    *
    * @throws IllegalArgumentException naming the key whose value is missing, malformed or out of
    *     range
    */
   public static LoadgenSettings create(Config config) {
-    Config c = config.getConfig(SECTION);
+    Config c = config.getConfig(PATH);
     try {
       return new LoadgenSettings(
           c.getInt("trainers"),
@@ -145,6 +145,6 @@ public record LoadgenSettings(
   }
 
   private static IllegalArgumentException invalid(String key, String problem) {
-    return new IllegalArgumentException(SECTION + "." + key + " " + problem);
+    return new IllegalArgumentException(PATH + "." + key + " " + problem);
   }
 }
