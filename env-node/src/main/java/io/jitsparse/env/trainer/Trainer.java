@@ -493,7 +493,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     } else if (m instanceof ObservationAck a) {
       acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
     } else if (m instanceof EpisodeSummaryAck a) {
-      onSummaryAck(a);
+      return onSummaryAck(a);
     } else if (m instanceof TrainerRegistered r) {
       onRegistered(r);
     } else if (m instanceof RegistrationRejected r) {
@@ -558,14 +558,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
   }
 
-  private void onSummaryAck(EpisodeSummaryAck a) {
+  private Behavior<Command> onSummaryAck(EpisodeSummaryAck a) {
     outbox.removeIf(
         e -> e.getEpisode() == a.getEpisode() && e.getTrainerId().equals(a.getTrainerId()));
-    if (finished && outbox.isEmpty()) {
-      timers.cancelAll();
-      finish();
-      getContext().getSelf().tell(new DrainTimeout());
-    }
+    // All episodes done and every summary taken by the agent: nothing left to wait for.
+    return finished && outbox.isEmpty() ? finish() : this;
   }
 
   // ---------------------------------------------------------------------------------------------
