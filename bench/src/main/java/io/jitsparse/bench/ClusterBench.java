@@ -50,8 +50,16 @@ public final class ClusterBench {
   private static final int QUICK_MAX_TRAINERS = 64;
   private static final int DEFAULT_STARTUP_S = 120;
   private static final double DEFAULT_TARGET_P99_MS = 20;
-  private static final String AGENT_OPTS = "-Xmx1g -XX:+UseParallelGC";
-  private static final String LOADGEN_OPTS = "-Xmx1g";
+
+  /** resnet18's channel multiplier for the observation-size figure (the loadgen default). */
+  private static final double RESNET_WIDTH = 0.25;
+
+  private static final String AGENT_OPTS =
+      "-Xmx1g -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=1g"
+          + " -Dorg.bytedeco.javacpp.maxphysicalbytes=3g";
+  private static final String LOADGEN_OPTS =
+      "-Xmx1g -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=1g"
+          + " -Dorg.bytedeco.javacpp.maxphysicalbytes=3g";
 
   /** Time a load generator may take beyond warm-up and window (JVM start, ND4J, reporting). */
   private static final int LOADGEN_SLACK_S = 120;
@@ -162,9 +170,35 @@ public final class ClusterBench {
       result.put("settings", settings());
       result.put("results", results);
       result.put("saturation", saturation());
+      result.put("observation_bytes", observationBytes());
       Path out = Path.of(flags.string("out"));
       ResultFile.write(out, result);
       progress.line(0, "wrote " + out);
+    }
+
+    /** Protobuf size of a mid-episode Observation (and registration) per model shape. */
+    private Map<String, Object> observationBytes() {
+      Map<String, Object> sizes = new LinkedHashMap<>();
+      for (String model : List.of("lenet5-caffe", "resnet18")) {
+        var tensors = io.jitsparse.env.loadgen.ModelShapes.of(model, RESNET_WIDTH);
+        var synthetic =
+            new io.jitsparse.env.loadgen.SyntheticObservations(
+                "bench-node-0", "bench-node", model, tensors, 1, 20, 100, 0.05);
+        int observation = synthetic.observation(0, 10, System.nanoTime()).getSerializedSize();
+        int registration = synthetic.description().getSerializedSize();
+        sizes.put(
+            model,
+            Map.of(
+                "layers", tensors.size(),
+                "observation", observation,
+                "trainer_description", registration));
+        progress.line(
+            0,
+            String.format(
+                "protobuf size of a %s Observation (%d layers): %d bytes; registration %d bytes",
+                model, tensors.size(), observation, registration));
+      }
+      return sizes;
     }
 
     private LoadReport crossProcess(int n, String seed) throws Exception {
