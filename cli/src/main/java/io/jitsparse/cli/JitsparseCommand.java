@@ -1,6 +1,5 @@
 package io.jitsparse.cli;
 
-import com.typesafe.config.ConfigFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -13,8 +13,8 @@ import picocli.CommandLine;
 
 /**
  * Base of the commands that start a cluster node ({@code env-node}, {@code agent-node}, {@code
- * run}, {@code loadgen}): one flag per key of {@code jitsparse.node} and of the role sections,
- * bad flags and config values reported by name with exit code 2, and the node's lifetime.
+ * run}, {@code loadgen}): one flag per key of {@code jitsparse.node} and of the role sections, bad
+ * flags and config values reported by name with exit code 2, and the node's lifetime.
  */
 abstract class NodeCommand implements Callable<Integer> {
 
@@ -24,7 +24,8 @@ abstract class NodeCommand implements Callable<Integer> {
   Config config;
 
   /** Registers the flags of {@code jitsparse.node} and of {@code paths} on {@code cl}. */
-  static <C extends NodeCommand> CommandLine commandLine(C command, Config config, String... paths) {
+  static <C extends NodeCommand> CommandLine commandLine(
+      C command, Config config, String... paths) {
     CommandLine cl = new CommandLine(command);
     command.config = config;
     Set<String> taken = new HashSet<>();

@@ -42,14 +42,16 @@ final class RunCommand extends NodeCommand {
   /** Defaults of {@code run} that differ from a long-lived env-node's. */
   static final Map<String, Object> RUN_DEFAULTS =
       Map.of(
-          TrainerSettings.PATH + ".episodes", 3,
-          TrainerSettings.PATH + ".out", "runs/run",
-          "jitsparse.node.port", 0);
+          TrainerSettings.PATH + ".episodes",
+          3,
+          TrainerSettings.PATH + ".out",
+          "runs/run",
+          "jitsparse.node.port",
+          0);
 
   static CommandLine commandLine(Config config) {
     Config withRunDefaults = ConfigFactory.parseMap(RUN_DEFAULTS).withFallback(config);
-    return commandLine(
-        new RunCommand(), withRunDefaults, TrainerSettings.PATH, AgentSettings.PATH);
+    return commandLine(new RunCommand(), withRunDefaults, TrainerSettings.PATH, AgentSettings.PATH);
   }
 
   @Override

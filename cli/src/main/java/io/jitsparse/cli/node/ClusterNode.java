@@ -27,10 +27,10 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * Starts one cluster node: builds the Pekko config from {@link NodeSettings} and the node's roles,
- * creates the actor system, joins (its seed nodes, or itself), starts the node's
- * HTTP server (Pekko Management health routes and {@code /metrics}) and prints the addresses it
- * bound, so that port 0 is usable from scripts. The role behaviors are spawned by the caller's
- * {@link Body} under the system guardian.
+ * creates the actor system, joins (its seed nodes, or itself), starts the node's HTTP server (Pekko
+ * Management health routes and {@code /metrics}) and prints the addresses it bound, so that port 0
+ * is usable from scripts. The role behaviors are spawned by the caller's {@link Body} under the
+ * system guardian.
  */
 public final class ClusterNode {
 
@@ -95,7 +95,8 @@ public final class ClusterNode {
       seeds.add("pekko://" + SYSTEM_NAME + "@" + hp);
     }
     return ConfigFactory.empty()
-        .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
+        .withValue(
+            "pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(new TreeSet<>(roles)))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
@@ -168,8 +169,7 @@ public final class ClusterNode {
   /** Leaves the cluster and stops the node (coordinated shutdown), exiting with {@code code}. */
   public void shutdown(int code) {
     exitCode.compareAndSet(0, code);
-    CoordinatedShutdown.get(Adapter.toClassic(system))
-        .run(CoordinatedShutdown.unknownReason());
+    CoordinatedShutdown.get(Adapter.toClassic(system)).run(CoordinatedShutdown.unknownReason());
   }
 
   /** Blocks until the node has stopped; returns its exit code. */

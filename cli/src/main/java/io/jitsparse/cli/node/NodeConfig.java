@@ -5,10 +5,10 @@ import com.typesafe.config.ConfigFactory;
 
 /**
  * Loads the config every {@code jitsparse} command starts from: system properties, then {@code
- * application.conf}, then the node's Pekko settings ({@code jitsparse-node.conf}: cluster
- * provider, Artery, split-brain resolver, management routes), then every module's {@code
- * reference.conf}. The node settings cannot live in a {@code reference.conf}: the shaded jar
- * concatenates those in an order that lets Pekko's own defaults win.
+ * application.conf}, then the node's Pekko settings ({@code jitsparse-node.conf}: cluster provider,
+ * Artery, split-brain resolver, management routes), then every module's {@code reference.conf}. The
+ * node settings cannot live in a {@code reference.conf}: the shaded jar concatenates those in an
+ * order that lets Pekko's own defaults win.
  */
 public final class NodeConfig {
 

@@ -60,8 +60,7 @@ public record NodeSettings(
     if (joinTimeout.isNegative() || joinTimeout.isZero()) {
       throw bad("join-timeout", joinTimeout, "must be positive");
     }
-    return new NodeSettings(
-        host, port, httpPort, seeds, name, joinTimeout);
+    return new NodeSettings(host, port, httpPort, seeds, name, joinTimeout);
   }
 
   private static int port(Config c, String key, int min) {

@@ -44,7 +44,8 @@ public final class Roles {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(ctx.getSystem()));
     // Before the node leaves the cluster, so that aborted episodes still reach the agent.
     Duration timeout =
-        Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis());
+        Duration.ofMillis(
+            shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis());
     var system = ctx.getSystem();
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),

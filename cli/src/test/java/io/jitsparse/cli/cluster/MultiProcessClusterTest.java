@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real thing on loopback: one agent-node and two env-node JVMs form a cluster on free ports;
  * every trainer registers, gets actions and writes its episodes; {@code kill -9} of one env-node
- * leaves the agent and the other env-node running, and the agent drops the dead trainer's
- * explorer. Every process the test starts is ended by it.
+ * leaves the agent and the other env-node running, and the agent drops the dead trainer's explorer.
+ * Every process the test starts is ended by it.
  */
 class MultiProcessClusterTest {
 
@@ -44,10 +44,14 @@ class MultiProcessClusterTest {
               dir.resolve("agent.log"),
               FAST_DOWNING,
               "agent-node",
-              "--host", "127.0.0.1",
-              "--port", "0",
-              "--http-port", "0",
-              "--run-id", "mp-test");
+              "--host",
+              "127.0.0.1",
+              "--port",
+              "0",
+              "--http-port",
+              "0",
+              "--run-id",
+              "mp-test");
       all.add(agent);
       String seed = agent.clusterHostPort(START);
       String agentHttp = agent.httpBase(START);
@@ -72,7 +76,14 @@ class MultiProcessClusterTest {
         assertEquals(0.3, e.path("global_density").asDouble(), 1e-3, "ends at target: " + e);
         assertTrue(e.path("test_accuracy").asDouble() > 0.1, e.toString());
         for (String field :
-            List.of("trainer", "model", "seed", "episode", "steps", "training_flops", "return",
+            List.of(
+                "trainer",
+                "model",
+                "seed",
+                "episode",
+                "steps",
+                "training_flops",
+                "return",
                 "policy_version")) {
           assertTrue(e.has(field), field + " in " + e);
         }
@@ -105,21 +116,36 @@ class MultiProcessClusterTest {
         dir.resolve(name + ".log"),
         FAST_DOWNING,
         "env-node",
-        "--seed-node", seed,
-        "--host", "127.0.0.1",
-        "--port", "0",
-        "--http-port", "0",
-        "--name", "env-" + name,
-        "--trainers", "1",
-        "--model", "lenet-300-100",
-        "--density", "0.3",
-        "--episodes", "0",
-        "--episode-steps", "40",
-        "--decision-interval", "10",
-        "--train-samples", "3000",
-        "--validation-samples", "200",
-        "--test-samples", "500",
-        "--out", dir.resolve(name).toString());
+        "--seed-node",
+        seed,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--http-port",
+        "0",
+        "--name",
+        "env-" + name,
+        "--trainers",
+        "1",
+        "--model",
+        "lenet-300-100",
+        "--density",
+        "0.3",
+        "--episodes",
+        "0",
+        "--episode-steps",
+        "40",
+        "--decision-interval",
+        "10",
+        "--train-samples",
+        "3000",
+        "--validation-samples",
+        "200",
+        "--test-samples",
+        "500",
+        "--out",
+        dir.resolve(name).toString());
   }
 
   private static List<String> lines(Path p) {
@@ -146,7 +172,8 @@ class MultiProcessClusterTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("condition not met within " + timeout + "\n" + context.tail(40));
       }
-      CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
+      CompletableFuture.runAsync(
+              () -> {}, CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
           .get();
     }
   }

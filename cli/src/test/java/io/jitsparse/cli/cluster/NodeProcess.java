@@ -19,12 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code jitsparse} node in its own JVM (same classpath as the test), with explicit heap and
- * ND4J off-heap limits. Its output is kept (and copied to a log file) so tests can wait for lines.
+ * A {@code jitsparse} node in its own JVM (same classpath as the test), with explicit heap and ND4J
+ * off-heap limits. Its output is kept (and copied to a log file) so tests can wait for lines.
  */
 final class NodeProcess implements AutoCloseable {
 
-  private static final Pattern CLUSTER = Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
+  private static final Pattern CLUSTER =
+      Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
   private static final Pattern HTTP = Pattern.compile("jitsparse: http (http://[^\\s/]+)/");
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -62,7 +63,8 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Starts {@code jitsparse <args>} with the given heap; output also goes to {@code log}. */
-  static NodeProcess start(String name, String heap, Path log, List<String> jvmProps, String... args)
+  static NodeProcess start(
+      String name, String heap, Path log, List<String> jvmProps, String... args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -96,8 +98,15 @@ final class NodeProcess implements AutoCloseable {
         long left = deadline - System.nanoTime();
         if (left <= 0 || !process.isAlive() && seen == lines.size()) {
           throw new AssertionError(
-              name + ": no line matching " + pattern + " within " + timeout + "; alive="
-                  + process.isAlive() + "; last lines:\n" + tail(40));
+              name
+                  + ": no line matching "
+                  + pattern
+                  + " within "
+                  + timeout
+                  + "; alive="
+                  + process.isAlive()
+                  + "; last lines:\n"
+                  + tail(40));
         }
         lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 500_000_000L))));
       }

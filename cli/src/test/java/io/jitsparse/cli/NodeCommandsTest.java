@@ -1,0 +1,73 @@
+package io.jitsparse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.jitsparse.cli.node.NodeConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Node commands reject bad flags and config values at start, naming them, before any I/O. */
+class NodeCommandsTest {
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    var cl = JitsparseCommand.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void everyNodeCommandListsItsSectionsKeysAsFlags() {
+    Config c = NodeConfig.load();
+    String[][] commands = {
+      {"env-node", "jitsparse.node", "jitsparse.env-node"},
+      {"agent-node", "jitsparse.node", "jitsparse.agent-node"},
+      {"run", "jitsparse.node", "jitsparse.env-node"},
+      {"loadgen", "jitsparse.node", "jitsparse.loadgen"},
+    };
+    for (String[] command : commands) {
+      Run r = run(command[0], "--help");
+      assertEquals(0, r.code(), command[0]);
+      for (int i = 1; i < command.length; i++) {
+        for (String key : c.getConfig(command[i]).root().keySet()) {
+          assertTrue(r.out().contains("--" + key), command[0] + " --help lacks --" + key);
+        }
+      }
+    }
+  }
+
+  @Test
+  void unknownFlagsAndBadValuesFailWithTheirName() {
+    Run unknown = run("env-node", "--trainer", "2");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("--trainer"), unknown.err());
+
+    Run port = run("agent-node", "--port", "70000");
+    assertEquals(2, port.code());
+    assertTrue(port.err().contains("jitsparse.node.port"), port.err());
+
+    Run seed = run("env-node", "--seed-node", "localhost");
+    assertEquals(2, seed.code());
+    assertTrue(seed.err().contains("seed-node"), seed.err());
+
+    Run density = run("env-node", "--density", "1.5");
+    assertEquals(2, density.code());
+    assertTrue(density.err().contains("jitsparse.env-node.density"), density.err());
+
+    Run notANumber = run("env-node", "--trainers", "many");
+    assertEquals(2, notANumber.code());
+    assertTrue(notANumber.err().contains("trainers"), notANumber.err());
+
+    Run gamma = run("agent-node", "--gamma", "2");
+    assertEquals(2, gamma.code());
+    assertTrue(gamma.err().contains("jitsparse.agent-node.gamma"), gamma.err());
+  }
+}
