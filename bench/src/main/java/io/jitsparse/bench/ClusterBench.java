@@ -315,6 +315,8 @@ public final class ClusterBench {
               json.toString()));
       progress.line(Double.NaN, mode + " N = " + n + ": " + String.join(" ", cmd));
       long start = System.nanoTime();
+      long[] machineBefore = machineTicks();
+      long agentCpuBefore = agentCpuNanos();
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       Deque<String> tail = new ArrayDeque<>();
       String prefix = "[loadgen " + mode + " " + n + "] ";
@@ -335,16 +337,57 @@ public final class ClusterBench {
                 + " without a report; last lines:\n"
                 + String.join("\n", tail));
       }
+      double wall = (System.nanoTime() - start) / 1e9;
+      long[] machineAfter = machineTicks();
+      long agentCpuAfter = agentCpuNanos();
       String text = Files.readString(json);
       LoadReport r = LoadReport.fromJson(text);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("mode", mode);
       row.putAll(JSON.readValue(text, new TypeReference<Map<String, Object>>() {}));
-      row.put("wall_s", Stats.round((System.nanoTime() - start) / 1e9, RATE_DIGITS));
+      row.put("wall_s", Stats.round(wall, RATE_DIGITS));
+      // where the time goes: cores the agent process used and cores the whole machine was busy,
+      // averaged over the loadgen's life (start-up, warm-up and window)
+      if (agentCpuBefore >= 0 && agentCpuAfter >= 0 && !mode.equals(ONE_JVM)) {
+        row.put("agent_cpu_cores", Stats.round((agentCpuAfter - agentCpuBefore) / 1e9 / wall, 3));
+      }
+      if (machineBefore != null && machineAfter != null) {
+        long busy = machineAfter[0] - machineBefore[0];
+        long total = machineAfter[1] - machineBefore[1];
+        row.put(
+            "machine_busy_cores",
+            Stats.round(
+                total == 0 ? 0 : busy / (double) total * Runtime.getRuntime().availableProcessors(),
+                3));
+      }
       results.add(row);
       reports.put(mode + ":" + n, r);
       progress.line(Double.NaN, mode + " N = " + n + ": " + r.summaryLine());
       return r;
+    }
+
+    /** CPU time the agent-node process has used so far, or -1 when unknown. */
+    private long agentCpuNanos() {
+      if (agent == null || !agent.isAlive()) {
+        return -1;
+      }
+      return agent.toHandle().info().totalCpuDuration().map(d -> d.toNanos()).orElse(-1L);
+    }
+
+    /** {busy, total} jiffies of all CPUs from /proc/stat, or null off Linux. */
+    private static long[] machineTicks() {
+      try {
+        String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+        String[] f = cpu.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+          total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {total - idle, total};
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
     }
 
     /** Copies a child's output to ours (lines that {@code show} accepts) and keeps its tail. */
@@ -393,7 +436,7 @@ public final class ClusterBench {
       System.out.println();
       System.out.printf(
           Locale.ROOT,
-          "%-14s %6s %9s %9s %9s %10s %12s %8s %11s%n",
+          "%-14s %6s %9s %9s %9s %10s %12s %8s %11s %11s %9s%n",
           "mode",
           "N",
           "p50 ms",
@@ -402,7 +445,9 @@ public final class ClusterBench {
           "obs/s",
           "transitions/s",
           "dropped",
-          "p99 x/1jvm");
+          "p99 x/1jvm",
+          "agent cores",
+          "busy/" + Runtime.getRuntime().availableProcessors());
       for (Map<String, Object> row : results) {
         String mode = (String) row.get("mode");
         LoadReport r = reports.get(mode + ":" + row.get("trainers"));
@@ -410,7 +455,7 @@ public final class ClusterBench {
         row.put("p99_cross_over_one_jvm", Stats.round(ratio, RATIO_DIGITS));
         System.out.printf(
             Locale.ROOT,
-            "%-14s %6d %9.2f %9.2f %9.2f %10.1f %12s %8d %11s%n",
+            "%-14s %6d %9.2f %9.2f %9.2f %10.1f %12s %8d %11s %11s %9s%n",
             mode,
             r.trainers(),
             r.rttP50Ms(),
@@ -421,7 +466,9 @@ public final class ClusterBench {
                 ? "?"
                 : String.format(Locale.ROOT, "%.1f", r.transitionsPerS()),
             r.dropped(),
-            Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.2f", ratio) : "-");
+            Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.2f", ratio) : "-",
+            row.getOrDefault("agent_cpu_cores", "-"),
+            row.getOrDefault("machine_busy_cores", "-"));
       }
       System.out.println();
     }
