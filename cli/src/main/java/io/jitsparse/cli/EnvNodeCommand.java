@@ -6,8 +6,6 @@ import io.jitsparse.cli.node.Roles;
 import io.jitsparse.env.trainer.TrainerSettings;
 import io.jitsparse.protocol.ServiceKeys;
 import java.util.Set;
-import org.apache.pekko.actor.typed.Terminated;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,17 +36,7 @@ final class EnvNodeCommand extends NodeCommand {
             Set.of(ServiceKeys.ENV_ROLE),
             settings.runId(),
             System.out,
-            (ctx, n) -> {
-              Roles.spawnEnv(ctx, n, settings);
-              return Behaviors.<Void>receive(Void.class)
-                  .onSignal(
-                      Terminated.class,
-                      t -> {
-                        Roles.stopNode(ctx, Roles.ENV_FINISHED);
-                        return Behaviors.same();
-                      })
-                  .build();
-            });
+            (ctx, n) -> Roles.trainingNode(ctx, n, settings, null));
     return node.awaitTermination();
   }
 }

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.actor.typed.Terminated;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -73,18 +71,7 @@ final class RunCommand extends NodeCommand {
             Set.of(ServiceKeys.ENV_ROLE, ServiceKeys.AGENT_ROLE),
             runId,
             System.out,
-            (ctx, n) -> {
-              Roles.spawnAgent(ctx, n, agent);
-              Roles.spawnEnv(ctx, n, env);
-              return Behaviors.<Void>receive(Void.class)
-                  .onSignal(
-                      Terminated.class,
-                      t -> {
-                        Roles.stopNode(ctx, Roles.ENV_FINISHED);
-                        return Behaviors.same();
-                      })
-                  .build();
-            });
+            (ctx, n) -> Roles.trainingNode(ctx, n, env, agent));
     int code = node.awaitTermination();
     printSummary(env.out().resolve("episodes.jsonl"), runId);
     return code;

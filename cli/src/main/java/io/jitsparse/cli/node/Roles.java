@@ -9,9 +9,12 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Spawns a node's role actors under its guardian: the env role's {@link EnvNode} (with a
@@ -58,10 +61,54 @@ public final class Roles {
     return env;
   }
 
+  /**
+   * Prints progress when the env role's run is bounded ({@code episodes > 0}); the period is {@code
+   * jitsparse.node.progress-interval}.
+   */
+  public static void spawnProgress(
+      ActorContext<Void> ctx, ClusterNode.NodeContext node, TrainerSettings settings) {
+    if (settings.episodes() <= 0) {
+      return;
+    }
+    long total = settings.trainers() * settings.episodes() * settings.episodeSteps();
+    ctx.spawn(
+        RunProgress.create(
+            node.meters().registry(),
+            total,
+            node.config().getDuration("jitsparse.node.progress-interval"),
+            System.out),
+        "progress");
+  }
+
   /** Spawns the agent role (trainer registry, explorers, learner singleton). */
   public static void spawnAgent(
       ActorContext<Void> ctx, ClusterNode.NodeContext node, AgentSettings settings) {
     ctx.spawn(AgentNode.create(settings, node.runId(), node.meters().registry()), "agent");
+  }
+
+  /**
+   * The guardian body of a node that runs trainers (env-node, or both roles with {@code agent}
+   * non-null): spawns the roles and a progress printer, and stops the node once every trainer has
+   * finished its episodes.
+   */
+  public static Behavior<Void> trainingNode(
+      ActorContext<Void> ctx,
+      ClusterNode.NodeContext node,
+      TrainerSettings env,
+      AgentSettings agent) {
+    if (agent != null) {
+      spawnAgent(ctx, node, agent);
+    }
+    spawnEnv(ctx, node, env);
+    spawnProgress(ctx, node, env);
+    return Behaviors.<Void>receive(Void.class)
+        .onSignal(
+            Terminated.class,
+            t -> {
+              stopNode(ctx, ENV_FINISHED);
+              return Behaviors.same();
+            })
+        .build();
   }
 
   /** Runs coordinated shutdown of the node {@code ctx} belongs to. */
