@@ -59,9 +59,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * the episode, not the actor.
  *
  * <p>The actor is a shell: the protocol state (registration, observation window, summary outbox)
- * lives in an {@link AgentLink}, the messages of an episode are built by {@link EpisodeReport} and
- * step states go out through a {@link StepStatePublisher}; the actor owns the timers, the meters,
- * the logs and the order of training.
+ * lives in an {@link AgentLink}, actions wait in an {@link ActionInbox}, the messages of an episode
+ * are built by {@link EpisodeReport} and step states go out through a {@link StepStatePublisher};
+ * the actor owns the timers, the meters, the logs and the order of training.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
@@ -114,6 +114,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private final TrainerMeters meters;
   private final AgentLink<ActorRef<Message>> link;
   private final StepStatePublisher stepStates;
+  private final ActionInbox actions;
 
   /** Known once the first network is built; registration waits for it. */
   private List<LayerFeatures> staticLayers;
@@ -124,9 +125,6 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private ActionWall wall;
   private FallbackSchedule fallback;
   private long decision;
-  private long lastDecisionSent = -1;
-  private long lastAppliedDecision = -1;
-  private SparsityAction pendingAction;
   private boolean finished;
 
   /**
@@ -185,6 +183,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
                 s.maxUnackedObservations(), s.maxPendingSummaries(), s.ackTimeout()),
             new PekkoTransport(ctx.getSystem()));
     this.stepStates = new StepStatePublisher(trainerId, s.stepStateBatch());
+    this.actions = new ActionInbox(trainerId);
     ActorRef<Receptionist.Listing> listings =
         ctx.messageAdapter(Receptionist.Listing.class, ListingUpdate::new);
     ctx.getSystem()
@@ -255,9 +254,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     fallback =
         new FallbackSchedule(s.fallbackSchedule(), s.startDensity(), s.density(), s.episodeSteps());
     decision = 0;
-    lastDecisionSent = -1;
-    lastAppliedDecision = -1;
-    pendingAction = null;
+    actions.startEpisode();
     if (staticLayers == null) {
       staticLayers = StaticLayerFeatures.of(episode.network().tensors());
       link.describe(registration());
@@ -275,11 +272,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private void boundary(long step, boolean done) {
     double[] current = episode.densities();
     double[] requested;
-    if (pendingAction != null) {
-      requested = toArray(pendingAction.getLayerDensitiesList());
-      lastAppliedDecision = pendingAction.getDecision();
-      report.appliedPolicy(pendingAction.getPolicyVersion());
-      pendingAction = null;
+    Optional<SparsityAction> action = actions.take();
+    if (action.isPresent()) {
+      requested = toArray(action.get().getLayerDensitiesList());
+      report.appliedPolicy(action.get().getPolicyVersion());
       meters.applied.increment();
     } else if (link.unreachable(System.nanoTime(), s.agentTimeout())) {
       requested = fallback.targets(step, current);
@@ -306,7 +302,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
                       dropped.getEpisode(),
                       dropped.getDecision());
             });
-    lastDecisionSent = o.getDecision();
+    actions.observed(o.getDecision());
     decision = o.getDecision() + 1;
   }
 
@@ -406,36 +402,27 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private void onAction(SparsityAction a) {
-    if (a.getEpisode() < episodeIndex || (a.getEpisode() == episodeIndex && episode == null)) {
+    int layers = staticLayers == null ? 0 : staticLayers.size();
+    ActionInbox.Verdict v = actions.offer(a, episodeIndex, episode != null, layers);
+    if (v.acknowledges()) {
       acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
-      meters.stale.increment();
-      getContext()
-          .getLog()
-          .debug(
-              "{}: stale action of episode {} (now {})", trainerId, a.getEpisode(), episodeIndex);
-      return;
     }
-    Optional<String> bad =
-        a.getTrainerId().equals(trainerId)
-            ? MessageChecks.action(a, episodeIndex, lastDecisionSent, staticLayers.size())
-            : Optional.of("action for trainer " + a.getTrainerId());
-    if (bad.isPresent()) {
-      meters.rejected.increment();
-      getContext().getLog().warn("{}: rejected action: {}", trainerId, bad.get());
-      return;
+    switch (v.outcome()) {
+      case STALE -> {
+        meters.stale.increment();
+        getContext()
+            .getLog()
+            .debug(
+                "{}: stale action of episode {} (now {})", trainerId, a.getEpisode(), episodeIndex);
+      }
+      case REJECTED -> {
+        meters.rejected.increment();
+        getContext().getLog().warn("{}: rejected action: {}", trainerId, v.reason());
+      }
+        // REPLACED counts the older waiting action, dropped in favour of this one
+      case SUPERSEDED, REPLACED -> meters.superseded.increment();
+      case PENDING -> {}
     }
-    acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
-    boolean newer =
-        a.getDecision() > lastAppliedDecision
-            && (pendingAction == null || a.getDecision() >= pendingAction.getDecision());
-    if (!newer) {
-      meters.superseded.increment();
-      return;
-    }
-    if (pendingAction != null) {
-      meters.superseded.increment();
-    }
-    pendingAction = a;
   }
 
   private void acknowledge(long episodeOf, long decisionOf, long sentAt) {
