@@ -4,7 +4,6 @@ import com.google.protobuf.Message;
 import io.jitsparse.env.data.FashionMnist;
 import io.jitsparse.env.link.AgentLink;
 import io.jitsparse.env.link.PekkoTransport;
-import io.jitsparse.env.link.StaticLayerFeatures;
 import io.jitsparse.env.node.EpisodeJournal;
 import io.jitsparse.env.train.NonFiniteLossException;
 import io.jitsparse.protocol.LocalCommand;
@@ -19,7 +18,6 @@ import io.jitsparse.protocol.v1.RegisterTrainer;
 import io.jitsparse.protocol.v1.RegistrationRejected;
 import io.jitsparse.protocol.v1.SparsityAction;
 import io.jitsparse.protocol.v1.SubscribeStepStates;
-import io.jitsparse.protocol.v1.TrainerDescription;
 import io.jitsparse.protocol.v1.TrainerRegistered;
 import io.jitsparse.protocol.v1.UnsubscribeStepStates;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -120,11 +118,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private List<LayerFeatures> staticLayers;
 
   private long episodeIndex;
-  private TrainingEpisode episode;
-  private EpisodeReport report;
-  private ActionWall wall;
-  private FallbackSchedule fallback;
-  private long decision;
+
+  /** The episode in progress; null between episodes. */
+  private Episode episode;
+
   private boolean finished;
 
   /**
@@ -227,11 +224,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       getContext()
           .getLog()
           .warn("{}: episode {} aborted: {}", trainerId, episodeIndex, e.getMessage());
-      send(report.aborted(episode, decision, System.nanoTime()));
+      send(episode.aborted(System.nanoTime()));
       return endEpisode(true, "non-finite loss " + e.getMessage());
     }
     meters.steps.increment();
-    report.step(st);
     stepStates.record(episodeIndex, st);
     long step = episode.stepCount();
     if (step >= s.episodeSteps()) {
@@ -246,47 +242,33 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private void startEpisode() {
-    long seed = s.episodeSeed(index, episodeIndex);
-    episode = new TrainingEpisode(s, seed, data.get());
-    wall =
-        new ActionWall(
-            episode.sizes(), s.episodeSteps(), s.density(), s.finalPhase(), s.minLayerDensity());
-    fallback =
-        new FallbackSchedule(s.fallbackSchedule(), s.startDensity(), s.density(), s.episodeSteps());
-    decision = 0;
+    episode =
+        new Episode(s, trainerId, episodeIndex, s.episodeSeed(index, episodeIndex), data.get());
     actions.startEpisode();
     if (staticLayers == null) {
-      staticLayers = StaticLayerFeatures.of(episode.network().tensors());
-      link.describe(registration());
+      staticLayers = episode.staticLayers();
+      link.describe(
+          RegisterTrainer.newBuilder()
+              .setTrainer(s.description(trainerId, node, staticLayers))
+              .setTrainerRef(resolver.toSerializationFormat(wire))
+              .build());
       link.register();
     }
-    report =
-        new EpisodeReport(trainerId, s, episodeIndex, staticLayers, s.engine(seed).learningRate());
   }
 
   /**
-   * A decision boundary: choose the requested densities (newest action, else the fallback schedule
-   * while the agent is unreachable, else the current ones), pass them through the wall, move the
-   * masks and send the observation.
+   * A decision boundary: the newest action, else the fallback schedule while the agent is
+   * unreachable, else the current densities; then the observation goes out.
    */
   private void boundary(long step, boolean done) {
-    double[] current = episode.densities();
-    double[] requested;
     Optional<SparsityAction> action = actions.take();
+    boolean unreachable = link.unreachable(System.nanoTime(), s.agentTimeout());
     if (action.isPresent()) {
-      requested = toArray(action.get().getLayerDensitiesList());
-      report.appliedPolicy(action.get().getPolicyVersion());
       meters.applied.increment();
-    } else if (link.unreachable(System.nanoTime(), s.agentTimeout())) {
-      requested = fallback.targets(step, current);
+    } else if (unreachable) {
       meters.fallback.increment();
-    } else {
-      requested = current;
     }
-    episode.moveTo(wall.apply(requested, step, episode.globalDensity()));
-    double[] applied = episode.densities();
-    double validation = episode.validationAccuracy();
-    send(report.decision(episode, decision, step, validation, done, applied, System.nanoTime()));
+    send(episode.boundary(step, done, action, unreachable, System.nanoTime()));
   }
 
   private void send(Observation o) {
@@ -303,12 +285,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
                       dropped.getDecision());
             });
     actions.observed(o.getDecision());
-    decision = o.getDecision() + 1;
   }
 
   private Behavior<Command> endEpisode(boolean aborted, String reason) {
-    EpisodeSummary summary =
-        report.summary(episode, runId(), aborted, reason, aborted ? 0 : episode.testAccuracy());
+    EpisodeSummary summary = episode.summary(runId(), aborted, reason);
     journal.tell(new EpisodeJournal.Append(summary, null));
     link.queueSummary(summary, System.nanoTime())
         .ifPresent(
@@ -348,7 +328,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private Behavior<Command> onStop(Stop stop) {
     if (episode != null) {
-      EpisodeSummary summary = report.summary(episode, runId(), true, "shutdown", 0);
+      EpisodeSummary summary = episode.summary(runId(), true, "shutdown");
       // The journal confirms to the caller once the line is on disk.
       journal.tell(new EpisodeJournal.Append(summary, stop.replyTo()));
       link.tellOnce(summary);
@@ -419,8 +399,8 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         meters.rejected.increment();
         getContext().getLog().warn("{}: rejected action: {}", trainerId, v.reason());
       }
-        // REPLACED counts the older waiting action, dropped in favour of this one
-      case SUPERSEDED, REPLACED -> meters.superseded.increment();
+      case SUPERSEDED -> meters.superseded.increment();
+      case REPLACED -> meters.superseded.increment(); // the older action waiting until now
       case PENDING -> {}
     }
   }
@@ -458,22 +438,6 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return this;
   }
 
-  private RegisterTrainer registration() {
-    return RegisterTrainer.newBuilder()
-        .setTrainer(
-            TrainerDescription.newBuilder()
-                .setTrainerId(trainerId)
-                .setNode(node)
-                .setModel(s.model())
-                .setSeed(s.seed())
-                .setTargetDensity(s.density())
-                .setEpisodeSteps(s.episodeSteps())
-                .setDecisionInterval(s.decisionInterval())
-                .addAllLayers(staticLayers))
-        .setTrainerRef(resolver.toSerializationFormat(wire))
-        .build();
-  }
-
   private void onRegistered(TrainerRegistered r) {
     switch (link.onRegistered(r, System.nanoTime())) {
       case FOREIGN ->
@@ -499,13 +463,5 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private String runId() {
     return s.runId().isEmpty() ? link.runId() : s.runId();
-  }
-
-  private static double[] toArray(List<Double> values) {
-    double[] out = new double[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
   }
 }
