@@ -164,7 +164,9 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
       getContext().getLog().info("{}: registry left; registering again", trainerId);
       timers.startTimerWithFixedDelay(REGISTER_TIMER, new RegisterTick(), settings.ackTimeout());
     }
-    link.register();
+    if (change == AgentLink.ListingChange.NEW_REGISTRY) {
+      link.register();
+    }
     reportGauges();
     return this;
   }
