@@ -1,10 +1,11 @@
 package io.jitsparse.env.loadgen;
 
 import com.google.protobuf.Message;
+import io.jitsparse.env.link.AgentLink;
+import io.jitsparse.env.link.PekkoTransport;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.ServiceKeys;
-import io.jitsparse.protocol.v1.DeregisterTrainer;
 import io.jitsparse.protocol.v1.EpisodeSummary;
 import io.jitsparse.protocol.v1.EpisodeSummaryAck;
 import io.jitsparse.protocol.v1.Observation;
@@ -14,12 +15,6 @@ import io.jitsparse.protocol.v1.RegistrationRejected;
 import io.jitsparse.protocol.v1.SparsityAction;
 import io.jitsparse.protocol.v1.TrainerRegistered;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -36,8 +31,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * (registration through the receptionist, one {@link Observation} per interval with an
  * unacknowledged window, resends and drop-oldest, {@link EpisodeSummary} at every episode end) with
  * {@link SyntheticObservations}, so that an agent's explorers do exactly the work real trainers
- * give them. It records every observation's round trip (send to first acknowledgement) in the
- * shared {@link LatencyRecorder} and counts what it drops in the shared {@link LoadCounters}.
+ * give them. The protocol state lives in the same {@link AgentLink} the real trainer uses. It
+ * records every observation's round trip (send to first acknowledgement) in the shared {@link
+ * LatencyRecorder} and counts what it drops in the shared {@link LoadCounters}.
  */
 public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Command> {
 
@@ -59,28 +55,6 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
 
   private record RegisterTick() implements Command {}
 
-  private record Key(long episode, long decision) {}
-
-  private static final class Pending {
-    final Observation observation;
-    long lastSentNanos;
-
-    Pending(Observation observation, long lastSentNanos) {
-      this.observation = observation;
-      this.lastSentNanos = lastSentNanos;
-    }
-  }
-
-  private static final class PendingSummary {
-    final EpisodeSummary summary;
-    long lastSentNanos;
-
-    PendingSummary(EpisodeSummary summary, long lastSentNanos) {
-      this.summary = summary;
-      this.lastSentNanos = lastSentNanos;
-    }
-  }
-
   private static final Object DECISION_TIMER = "decision";
   private static final Object RESEND_TIMER = "resend";
   private static final Object REGISTER_TIMER = "register";
@@ -90,21 +64,14 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
   private final SyntheticObservations synthetic;
   private final LatencyRecorder recorder;
   private final LoadCounters counters;
-  private final ActorRefResolver resolver;
-  private final ActorRef<Message> self;
   private final String trainerId;
   private final long intervalNanos;
-  private final long ackTimeoutNanos;
+  private final AgentLink<ActorRef<Message>> link;
 
-  /** Unacknowledged observations, oldest first. */
-  private final LinkedHashMap<Key, Pending> window = new LinkedHashMap<>();
+  /** This trainer's share of the shared gauges, last reported (see {@link #reportGauges()}). */
+  private int reportedUnacked;
 
-  private final ArrayDeque<PendingSummary> outbox = new ArrayDeque<>();
-
-  private List<ActorRef<Message>> registries = List.of();
-  private ActorRef<Message> registry;
-  private ActorRef<Message> explorer;
-  private String runId = "";
+  private boolean reportedRegistered;
   private long policyVersion;
   private long episode;
   private int decision;
@@ -148,11 +115,22 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
     this.synthetic = synthetic;
     this.recorder = recorder;
     this.counters = counters;
-    this.resolver = ActorRefResolver.get(ctx.getSystem());
-    this.self = ctx.messageAdapter(Message.class, Wire::new);
     this.trainerId = synthetic.description().getTrainerId();
     this.intervalNanos = settings.interval().toNanos();
-    this.ackTimeoutNanos = settings.ackTimeout().toNanos();
+    this.link =
+        new AgentLink<>(
+            trainerId,
+            new AgentLink.Limits(
+                settings.maxUnackedObservations(),
+                settings.maxPendingSummaries(),
+                settings.ackTimeout()),
+            new PekkoTransport(ctx.getSystem()));
+    ActorRef<Message> self = ctx.messageAdapter(Message.class, Wire::new);
+    link.describe(
+        RegisterTrainer.newBuilder()
+            .setTrainer(synthetic.description())
+            .setTrainerRef(ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(self))
+            .build());
     ctx.getSystem()
         .receptionist()
         .tell(
@@ -178,93 +156,56 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
   }
 
   private Behavior<Command> onListing(Listing l) {
-    registries =
-        l.listing().getServiceInstances(ServiceKeys.TRAINER_REGISTRY).stream()
-            .sorted(Comparator.comparing(r -> r.path().toString()))
-            .toList();
-    if (registry != null && !registries.contains(registry)) {
+    boolean hadRegistry = link.hasRegistry();
+    AgentLink.ListingChange change =
+        link.onListing(l.listing().getServiceInstances(ServiceKeys.TRAINER_REGISTRY));
+    if (change != AgentLink.ListingChange.UNCHANGED && hadRegistry) {
       // the agent-node went away: register anew with whichever registry is listed now
-      getContext().getLog().info("{}: registry {} left; registering again", trainerId, registry);
-      lostRegistration();
+      getContext().getLog().info("{}: registry left; registering again", trainerId);
+      timers.startTimerWithFixedDelay(REGISTER_TIMER, new RegisterTick(), settings.ackTimeout());
     }
-    if (registry == null) {
-      register();
+    if (change == AgentLink.ListingChange.NEW_REGISTRY) {
+      link.register();
     }
+    reportGauges();
     return this;
   }
 
-  private void lostRegistration() {
-    if (explorer != null) {
-      counters.registered.decrementAndGet();
-    }
-    registry = null;
-    explorer = null;
-    timers.startTimerWithFixedDelay(REGISTER_TIMER, new RegisterTick(), settings.ackTimeout());
-  }
-
-  /** Sends RegisterTrainer to the registry docs/cluster.md assigns this trainer id to. */
-  private void register() {
-    if (registries.isEmpty()) {
-      return;
-    }
-    ActorRef<Message> target =
-        registries.get(Math.floorMod(trainerId.hashCode(), registries.size()));
-    target.tell(
-        RegisterTrainer.newBuilder()
-            .setTrainer(synthetic.description())
-            .setTrainerRef(resolver.toSerializationFormat(self))
-            .build());
-    registry = target;
-  }
-
   private Behavior<Command> onRegisterTick() {
-    if (explorer == null) {
-      register();
-    } else {
+    if (link.registered()) {
       timers.cancel(REGISTER_TIMER);
+    } else {
+      link.register();
     }
     return this;
   }
 
   private Behavior<Command> onWire(Wire w) {
     Message m = w.message();
+    long now = System.nanoTime();
     if (m instanceof SparsityAction a) {
-      onAction(a);
+      onAction(a, now);
     } else if (m instanceof ObservationAck a) {
-      acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
+      acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos(), now);
     } else if (m instanceof EpisodeSummaryAck a) {
-      outbox.removeIf(p -> p.summary.getEpisode() == a.getEpisode());
+      link.ackSummary(a);
     } else if (m instanceof TrainerRegistered r) {
-      onRegistered(r);
+      if (link.onRegistered(r, now) != AgentLink.Registration.FOREIGN) {
+        policyVersion = Math.max(policyVersion, r.getPolicyVersion());
+        timers.cancel(REGISTER_TIMER);
+      }
     } else if (m instanceof RegistrationRejected r) {
       counters.rejectedRegistrations.increment();
+      link.onRejected();
       getContext().getLog().warn("{}: registration rejected: {}", trainerId, r.getReason());
     } else {
       getContext().getLog().debug("{}: ignoring {}", trainerId, m.getClass().getSimpleName());
     }
+    reportGauges();
     return this;
   }
 
-  private void onRegistered(TrainerRegistered r) {
-    if (!r.getTrainerId().equals(trainerId)) {
-      return;
-    }
-    if (explorer == null) {
-      counters.registered.incrementAndGet();
-    }
-    explorer = resolver.resolveActorRef(r.getExplorerRef());
-    runId = r.getRunId();
-    policyVersion = Math.max(policyVersion, r.getPolicyVersion());
-    timers.cancel(REGISTER_TIMER);
-    // summaries wait in the outbox until acknowledged and are resent on re-registration
-    long now = System.nanoTime();
-    for (PendingSummary p : outbox) {
-      explorer.tell(p.summary);
-      p.lastSentNanos = now;
-    }
-  }
-
-  private void onAction(SparsityAction a) {
+  private void onAction(SparsityAction a, long now) {
     counters.actions.increment();
     policyVersion = Math.max(policyVersion, a.getPolicyVersion());
     if (a.getEpisode() < episode) {
@@ -282,22 +223,18 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
     }
     // even a stale or rejected action answers its observation: the round trip is complete and
     // resending would only fetch the same cached answer again
-    acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
+    acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos(), now);
   }
 
-  private void acknowledge(long ep, long dec, long echoedSentAt) {
-    Pending p = window.remove(new Key(ep, dec));
-    if (p == null) {
-      return; // a second answer to a resent observation: the first one was measured
-    }
-    counters.unacked.decrementAndGet();
-    long sentAt = echoedSentAt != 0 ? echoedSentAt : p.observation.getSentAtNanos();
-    recorder.record(System.nanoTime() - sentAt);
+  private void acknowledge(long ep, long dec, long echoedSentAt, long now) {
+    // empty for a second answer to a resent observation: the first one was measured
+    link.acknowledge(ep, dec, echoedSentAt, now).ifPresent(recorder::record);
   }
 
   private Behavior<Command> onDecision() {
-    if (explorer != null) {
+    if (link.registered()) {
       sendObservation();
+      reportGauges();
     }
     // fixed rate without drift or pile-up: the next deadline is computed, not "now + interval"
     nextDecisionAt += intervalNanos;
@@ -309,29 +246,24 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
   private void sendObservation() {
     long now = System.nanoTime();
     Observation o = synthetic.observation(episode, decision, now);
-    if (window.size() >= settings.maxUnackedObservations()) {
-      Iterator<Map.Entry<Key, Pending>> oldest = window.entrySet().iterator();
-      Key dropped = oldest.next().getKey();
-      oldest.remove();
-      counters.unacked.decrementAndGet();
-      counters.droppedObservations.increment();
-      if (!warnedDrop) {
-        warnedDrop = true;
-        getContext()
-            .getLog()
-            .warn(
-                "{}: window of {} unacknowledged observations full; dropped episode {} decision {}"
-                    + " (further drops are only counted)",
-                trainerId,
-                settings.maxUnackedObservations(),
-                dropped.episode(),
-                dropped.decision());
-      }
-    }
-    window.put(new Key(episode, decision), new Pending(o, now));
-    counters.unacked.incrementAndGet();
+    link.send(o, now)
+        .ifPresent(
+            dropped -> {
+              counters.droppedObservations.increment();
+              if (!warnedDrop) {
+                warnedDrop = true;
+                getContext()
+                    .getLog()
+                    .warn(
+                        "{}: window of {} unacknowledged observations full; dropped episode {}"
+                            + " decision {} (further drops are only counted)",
+                        trainerId,
+                        settings.maxUnackedObservations(),
+                        dropped.getEpisode(),
+                        dropped.getDecision());
+              }
+            });
     counters.observations.increment();
-    explorer.tell(o);
     lastDecisionSent = decision;
     if (o.getDone()) {
       endEpisode(now);
@@ -341,50 +273,37 @@ public final class SimulatedTrainer extends AbstractBehavior<SimulatedTrainer.Co
   }
 
   private void endEpisode(long now) {
-    EpisodeSummary s = synthetic.summary(runId, episode, policyVersion);
-    if (outbox.size() >= settings.maxPendingSummaries()) {
-      outbox.removeFirst();
-      counters.droppedSummaries.increment();
-    }
-    outbox.addLast(new PendingSummary(s, now));
+    EpisodeSummary s = synthetic.summary(link.runId(), episode, policyVersion);
+    link.queueSummary(s, now).ifPresent(dropped -> counters.droppedSummaries.increment());
     counters.summaries.increment();
-    explorer.tell(s);
     episode++;
     decision = 0;
     lastDecisionSent = -1;
   }
 
   private Behavior<Command> onResend() {
-    if (explorer == null) {
-      return this;
-    }
-    long now = System.nanoTime();
-    for (Pending p : window.values()) {
-      if (now - p.lastSentNanos >= ackTimeoutNanos) {
-        // the same observation, sent_at included: the round trip counts from the first send
-        explorer.tell(p.observation);
-        p.lastSentNanos = now;
-        counters.resends.increment();
-      }
-    }
-    for (PendingSummary p : outbox) {
-      if (now - p.lastSentNanos >= ackTimeoutNanos) {
-        explorer.tell(p.summary);
-        p.lastSentNanos = now;
-      }
-    }
+    counters.resends.add(link.resendDue(System.nanoTime()));
     return this;
   }
 
-  private Behavior<Command> onStop() {
-    if (registry != null) {
-      registry.tell(
-          DeregisterTrainer.newBuilder()
-              .setTrainerId(trainerId)
-              .setReason("load generator finished")
-              .build());
+  /**
+   * Moves the shared gauges by this trainer's change since the last report: the link counts its
+   * window and registration, the gauges sum them over all trainers.
+   */
+  private void reportGauges() {
+    int unacked = link.unacked();
+    counters.unacked.addAndGet(unacked - reportedUnacked);
+    reportedUnacked = unacked;
+    boolean registered = link.registered();
+    if (registered != reportedRegistered) {
+      counters.registered.addAndGet(registered ? 1 : -1);
+      reportedRegistered = registered;
     }
-    if (explorer != null) {
+  }
+
+  private Behavior<Command> onStop() {
+    link.deregister("load generator finished");
+    if (reportedRegistered) {
       counters.registered.decrementAndGet();
     }
     return Behaviors.stopped();

@@ -1,9 +1,9 @@
 package io.jitsparse.env.loadgen;
 
+import io.jitsparse.env.link.StaticLayerFeatures;
 import io.jitsparse.env.model.PrunableTensor;
 import io.jitsparse.protocol.v1.EpisodeSummary;
 import io.jitsparse.protocol.v1.LayerFeatures;
-import io.jitsparse.protocol.v1.LayerKind;
 import io.jitsparse.protocol.v1.LayerSchedule;
 import io.jitsparse.protocol.v1.Observation;
 import io.jitsparse.protocol.v1.TrainerDescription;
@@ -49,6 +49,7 @@ public final class SyntheticObservations {
   private final String model;
   private final long seed;
   private final List<PrunableTensor> tensors;
+  private final List<LayerFeatures> staticLayers;
   private final int decisions;
   private final long decisionSteps;
   private final double targetDensity;
@@ -88,6 +89,7 @@ public final class SyntheticObservations {
     this.model = model;
     this.seed = seed;
     this.tensors = List.copyOf(tensors);
+    this.staticLayers = StaticLayerFeatures.of(this.tensors);
     this.decisions = episodeDecisions;
     this.decisionSteps = decisionSteps;
     this.targetDensity = targetDensity;
@@ -150,7 +152,7 @@ public final class SyntheticObservations {
               ? 0
               : Math.min(1, Math.abs(previous[i] - d) + CHURN_FLOOR * rng.nextDouble());
       o.addLayers(
-          staticFeatures(t)
+          staticLayers.get(i).toBuilder()
               .setDensity(d)
               .setWeightMagnitudeMean(mean)
               .setWeightMagnitudeStd(0.6 * mean)
@@ -267,22 +269,7 @@ public final class SyntheticObservations {
             .setEpisodeSteps(totalSteps)
             .setDecisionInterval(decisionSteps)
             .setSimulated(true);
-    tensors.forEach(t -> d.addLayers(staticFeatures(t)));
-    return d.build();
-  }
-
-  private LayerFeatures.Builder staticFeatures(PrunableTensor t) {
-    int last = tensors.size() - 1;
-    return LayerFeatures.newBuilder()
-        .setIndex(t.index())
-        .setKind(
-            t.kind() == PrunableTensor.Kind.CONV
-                ? LayerKind.LAYER_KIND_CONV
-                : LayerKind.LAYER_KIND_DENSE)
-        .setFanIn(t.fanIn())
-        .setFanOut(t.fanOut())
-        .setParameterCount(t.size())
-        .setRelativeDepth(last == 0 ? 0 : t.index() / (double) last);
+    return d.addAllLayers(staticLayers).build();
   }
 
   /** ERK (Evci et al. 2020): density proportional to (fan-in + fan-out) / (fan-in * fan-out). */

@@ -2,45 +2,28 @@ package io.jitsparse.env.trainer;
 
 import com.google.protobuf.Message;
 import io.jitsparse.env.data.FashionMnist;
-import io.jitsparse.env.model.PrunableTensor;
+import io.jitsparse.env.link.AgentLink;
+import io.jitsparse.env.link.PekkoTransport;
 import io.jitsparse.env.node.EpisodeJournal;
-import io.jitsparse.env.sparse.LayerStatistics;
 import io.jitsparse.env.train.NonFiniteLossException;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.ServiceKeys;
-import io.jitsparse.protocol.v1.DeregisterTrainer;
 import io.jitsparse.protocol.v1.EpisodeSummary;
 import io.jitsparse.protocol.v1.EpisodeSummaryAck;
 import io.jitsparse.protocol.v1.LayerFeatures;
-import io.jitsparse.protocol.v1.LayerKind;
-import io.jitsparse.protocol.v1.LayerSchedule;
 import io.jitsparse.protocol.v1.Observation;
 import io.jitsparse.protocol.v1.ObservationAck;
 import io.jitsparse.protocol.v1.RegisterTrainer;
 import io.jitsparse.protocol.v1.RegistrationRejected;
 import io.jitsparse.protocol.v1.SparsityAction;
-import io.jitsparse.protocol.v1.StepState;
-import io.jitsparse.protocol.v1.StepStateBatch;
 import io.jitsparse.protocol.v1.SubscribeStepStates;
-import io.jitsparse.protocol.v1.TrainerDescription;
 import io.jitsparse.protocol.v1.TrainerRegistered;
 import io.jitsparse.protocol.v1.UnsubscribeStepStates;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -72,14 +55,13 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * the {@link EpisodeJournal} and sends an {@link EpisodeSummary} to its explorer (kept in a bounded
  * outbox until acknowledged). Invalid input is logged, counted and dropped; a diverged loss aborts
  * the episode, not the actor.
+ *
+ * <p>The actor is a shell: the protocol state (registration, observation window, summary outbox)
+ * lives in an {@link AgentLink}, actions wait in an {@link ActionInbox}, the messages of an episode
+ * are built by {@link EpisodeReport} and step states go out through a {@link StepStatePublisher};
+ * the actor owns the timers, the meters, the logs and the order of training.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
-
-  /** Weight of the newest loss in the smoothed loss (an EMA over roughly the last 10 steps). */
-  private static final double LOSS_EMA = 0.1;
-
-  /** Step-state subscribers kept at most (a live view, not a fan-out service). */
-  private static final int MAX_SUBSCRIBERS = 16;
 
   /** The trainer's commands; none leaves this JVM. */
   public sealed interface Command extends LocalCommand
@@ -115,20 +97,6 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
    */
   public record Stop(ActorRef<Done> replyTo) implements Command {}
 
-  private record Key(long episode, long decision) {}
-
-  private static final class Pending {
-    final Observation observation;
-    final long firstSent;
-    long lastSent;
-
-    Pending(Observation observation, long now) {
-      this.observation = observation;
-      this.firstSent = now;
-      this.lastSent = now;
-    }
-  }
-
   private static final Object REGISTER_TIMER = "register";
   private static final Object RESEND_TIMER = "resend";
 
@@ -141,35 +109,19 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private final TimerScheduler<Command> timers;
   private final ActorRef<Message> wire;
   private final ActorRefResolver resolver;
-  private final Meters meters;
+  private final TrainerMeters meters;
+  private final AgentLink<ActorRef<Message>> link;
+  private final StepStatePublisher stepStates;
+  private final ActionInbox actions;
 
-  private ActorRef<Message> registry;
-  private boolean registered;
-  private ActorRef<Message> explorer;
-  private String agentRunId = "";
+  /** Known once the first network is built; registration waits for it. */
   private List<LayerFeatures> staticLayers;
 
   private long episodeIndex;
-  private TrainingEpisode episode;
-  private ActionWall wall;
-  private FallbackSchedule fallback;
-  private long decision;
-  private long lastDecisionSent = -1;
-  private long lastAppliedDecision = -1;
-  private SparsityAction pendingAction;
-  private double previousValidation;
-  private double smoothedLoss = Double.NaN;
-  private double learningRate;
-  private double episodeReturn;
-  private long episodePolicyVersion;
-  private final List<Long> decisionSteps = new ArrayList<>();
-  private final List<double[]> schedule = new ArrayList<>();
 
-  private final LinkedHashMap<Key, Pending> unacked = new LinkedHashMap<>();
-  private final Deque<EpisodeSummary> outbox = new ArrayDeque<>();
-  private long outboxSentAt;
-  private final Set<ActorRef<Message>> subscribers = new LinkedHashSet<>();
-  private final List<StepState> stepStates = new ArrayList<>();
+  /** The episode in progress; null between episodes. */
+  private Episode episode;
+
   private boolean finished;
 
   /**
@@ -218,9 +170,17 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     this.journal = journal;
     this.data = data;
     this.timers = timers;
-    this.meters = new Meters(registry, trainerId);
+    this.meters = new TrainerMeters(registry, trainerId);
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.wire = ctx.messageAdapter(Message.class, Wire::new);
+    this.link =
+        new AgentLink<>(
+            trainerId,
+            new AgentLink.Limits(
+                s.maxUnackedObservations(), s.maxPendingSummaries(), s.ackTimeout()),
+            new PekkoTransport(ctx.getSystem()));
+    this.stepStates = new StepStatePublisher(trainerId, s.stepStateBatch());
+    this.actions = new ActionInbox(trainerId);
     ActorRef<Receptionist.Listing> listings =
         ctx.messageAdapter(Receptionist.Listing.class, ListingUpdate::new);
     ctx.getSystem()
@@ -264,16 +224,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       getContext()
           .getLog()
           .warn("{}: episode {} aborted: {}", trainerId, episodeIndex, e.getMessage());
-      sendFinalObservation();
+      send(episode.aborted(System.nanoTime()));
       return endEpisode(true, "non-finite loss " + e.getMessage());
     }
     meters.steps.increment();
-    smoothedLoss =
-        Double.isNaN(smoothedLoss)
-            ? st.loss()
-            : (1 - LOSS_EMA) * smoothedLoss + LOSS_EMA * st.loss();
-    learningRate = st.learningRate();
-    recordStepState(st);
+    stepStates.record(episodeIndex, st);
     long step = episode.stepCount();
     if (step >= s.episodeSteps()) {
       boundary(step, true);
@@ -287,108 +242,71 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private void startEpisode() {
-    long seed = s.episodeSeed(index, episodeIndex);
-    episode = new TrainingEpisode(s, seed, data.get());
-    wall =
-        new ActionWall(
-            episode.sizes(), s.episodeSteps(), s.density(), s.finalPhase(), s.minLayerDensity());
-    fallback =
-        new FallbackSchedule(s.fallbackSchedule(), s.startDensity(), s.density(), s.episodeSteps());
-    decision = 0;
-    lastDecisionSent = -1;
-    lastAppliedDecision = -1;
-    pendingAction = null;
-    smoothedLoss = Double.NaN;
-    learningRate = s.engine(seed).learningRate();
-    episodeReturn = 0;
-    episodePolicyVersion = 0;
-    decisionSteps.clear();
-    schedule.clear();
+    episode =
+        new Episode(s, trainerId, episodeIndex, s.episodeSeed(index, episodeIndex), data.get());
+    actions.startEpisode();
     if (staticLayers == null) {
-      staticLayers = staticLayers(episode.network().tensors());
-      sendRegister();
+      staticLayers = episode.staticLayers();
+      link.describe(
+          RegisterTrainer.newBuilder()
+              .setTrainer(s.description(trainerId, node, staticLayers))
+              .setTrainerRef(resolver.toSerializationFormat(wire))
+              .build());
+      link.register();
     }
   }
 
   /**
-   * A decision boundary: choose the requested densities (newest action, else the fallback schedule
-   * while the agent is unreachable, else the current ones), pass them through the wall, move the
-   * masks and send the observation.
+   * A decision boundary: the newest action, else the fallback schedule while the agent is
+   * unreachable, else the current densities; then the observation goes out.
    */
   private void boundary(long step, boolean done) {
-    double[] current = episode.densities();
-    double[] requested;
-    if (pendingAction != null) {
-      requested = toArray(pendingAction.getLayerDensitiesList());
-      lastAppliedDecision = pendingAction.getDecision();
-      episodePolicyVersion = Math.max(episodePolicyVersion, pendingAction.getPolicyVersion());
-      pendingAction = null;
+    Optional<SparsityAction> action = actions.take();
+    boolean unreachable = link.unreachable(System.nanoTime(), s.agentTimeout());
+    if (action.isPresent()) {
       meters.applied.increment();
-    } else if (agentUnreachable()) {
-      requested = fallback.targets(step, current);
+    } else if (unreachable) {
       meters.fallback.increment();
-    } else {
-      requested = current;
     }
-    episode.moveTo(wall.apply(requested, step, episode.globalDensity()));
-    double[] applied = episode.densities();
-    decisionSteps.add(step);
-    schedule.add(applied);
-    var validation = episode.validationAccuracy();
-    double reward = decision == 0 ? 0 : validation - previousValidation;
-    previousValidation = validation;
-    episodeReturn += reward;
-    send(observation(step, validation, reward, done, applied));
+    send(episode.boundary(step, done, action, unreachable, System.nanoTime()));
   }
 
-  private Observation observation(
-      long step, double validation, double reward, boolean done, double[] applied) {
-    Observation.Builder o =
-        Observation.newBuilder()
-            .setTrainerId(trainerId)
-            .setEpisode(episodeIndex)
-            .setDecision(decision)
-            .setStep(step)
-            .setTotalSteps(s.episodeSteps())
-            .setSmoothedLoss(finite(Double.isNaN(smoothedLoss) ? 0 : smoothedLoss))
-            .setValidationAccuracy(validation)
-            .setLearningRate(learningRate)
-            .setGlobalDensity(episode.globalDensity())
-            .setTargetDensity(s.density())
-            .setTrainingFlops(episode.trainingFlops())
-            .setReward(finite(reward))
-            .setDone(done);
-    for (int i = 0; i < applied.length; i++) {
-      LayerStatistics st = episode.statistics(i);
-      o.addLayers(
-          staticLayers.get(i).toBuilder()
-              .setDensity(applied[i])
-              .setWeightMagnitudeMean(finite(st.weightMagnitudeMean()))
-              .setWeightMagnitudeStd(finite(st.weightMagnitudeStd()))
-              .setGradientNorm(finite(st.gradientNorm()))
-              .setMaskChurn(st.maskChurn()));
-    }
-    return o.setSentAtNanos(System.nanoTime()).build();
-  }
-
-  /** After an abort: a done observation so the explorer closes its episode too. */
-  private void sendFinalObservation() {
-    double[] d = episode.densities();
-    decisionSteps.add(episode.stepCount());
-    schedule.add(d);
-    send(observation(episode.stepCount(), previousValidation, 0, true, d));
+  private void send(Observation o) {
+    link.send(o, System.nanoTime())
+        .ifPresent(
+            dropped -> {
+              meters.observationsDropped.increment();
+              getContext()
+                  .getLog()
+                  .warn(
+                      "{}: unacknowledged window full, dropped observation {}/{}",
+                      trainerId,
+                      dropped.getEpisode(),
+                      dropped.getDecision());
+            });
+    actions.observed(o.getDecision());
   }
 
   private Behavior<Command> endEpisode(boolean aborted, String reason) {
-    EpisodeSummary summary = summary(aborted, reason, aborted ? 0 : episode.testAccuracy());
+    EpisodeSummary summary = episode.summary(runId(), aborted, reason);
     journal.tell(new EpisodeJournal.Append(summary, null));
-    toOutbox(summary);
+    link.queueSummary(summary, System.nanoTime())
+        .ifPresent(
+            dropped -> {
+              meters.summariesDropped.increment();
+              getContext()
+                  .getLog()
+                  .warn(
+                      "{}: summary outbox full, dropped episode {}",
+                      trainerId,
+                      dropped.getEpisode());
+            });
     episode.close();
     episode = null;
     episodeIndex++;
     if (s.episodes() > 0 && episodeIndex >= s.episodes()) {
       finished = true;
-      if (outbox.isEmpty() || !registered) {
+      if (link.pendingSummaries() == 0 || !link.registered()) {
         return finish();
       }
       timers.startSingleTimer(new DrainTimeout(), s.agentTimeout());
@@ -398,41 +316,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return this;
   }
 
-  private EpisodeSummary summary(boolean aborted, String reason, double testAccuracy) {
-    EpisodeSummary.Builder b =
-        EpisodeSummary.newBuilder()
-            .setRunId(runId())
-            .setTrainerId(trainerId)
-            .setModel(s.model())
-            .setSeed(episode.seed())
-            .setEpisode(episodeIndex)
-            .setAborted(aborted)
-            .setAbortReason(reason)
-            .setSteps(episode.stepCount())
-            .setTestAccuracy(testAccuracy)
-            .setGlobalDensity(episode.globalDensity())
-            .setTargetDensity(s.density())
-            .setTrainingFlops(episode.trainingFlops())
-            .setReturn(episodeReturn)
-            .setPolicyVersion(episodePolicyVersion)
-            .addAllDecisionSteps(decisionSteps);
-    for (int i = 0; i < staticLayers.size(); i++) {
-      LayerSchedule.Builder l = LayerSchedule.newBuilder().setIndex(i);
-      for (double[] d : schedule) {
-        l.addDensity(d[i]);
-      }
-      b.addSchedule(l);
-    }
-    return b.build();
-  }
-
   private Behavior<Command> finish() {
-    if (registry != null && registered) {
-      registry.tell(
-          DeregisterTrainer.newBuilder()
-              .setTrainerId(trainerId)
-              .setReason("finished " + s.episodes() + " episodes")
-              .build());
+    // Only a registered trainer deregisters: after a rejection the id may belong to another live
+    // trainer, whose explorer must survive.
+    if (link.registered()) {
+      link.deregister("finished " + s.episodes() + " episodes");
     }
     getContext().getLog().info("{}: finished {} episodes", trainerId, episodeIndex);
     return Behaviors.stopped();
@@ -440,12 +328,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private Behavior<Command> onStop(Stop stop) {
     if (episode != null) {
-      EpisodeSummary summary = summary(true, "shutdown", 0);
+      EpisodeSummary summary = episode.summary(runId(), true, "shutdown");
       // The journal confirms to the caller once the line is on disk.
       journal.tell(new EpisodeJournal.Append(summary, stop.replyTo()));
-      if (registered && explorer != null) {
-        explorer.tell(summary);
-      }
+      link.tellOnce(summary);
     } else {
       stop.replyTo().tell(Done.getInstance());
     }
@@ -460,29 +346,6 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return this;
   }
 
-  private void recordStepState(io.jitsparse.env.train.StepState st) {
-    if (subscribers.isEmpty()) {
-      return;
-    }
-    StepState.Builder b =
-        StepState.newBuilder()
-            .setTrainerId(trainerId)
-            .setEpisode(episodeIndex)
-            .setStep(st.step())
-            .setLoss(st.loss())
-            .setAccuracy(st.accuracy())
-            .setLearningRate(st.learningRate());
-    for (double d : st.densities()) {
-      b.addLayerDensities(d);
-    }
-    stepStates.add(b.build());
-    if (stepStates.size() >= s.stepStateBatch()) {
-      StepStateBatch batch = StepStateBatch.newBuilder().addAllStates(stepStates).build();
-      subscribers.forEach(sub -> sub.tell(batch));
-      stepStates.clear();
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Wire messages
 
@@ -493,23 +356,23 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     } else if (m instanceof ObservationAck a) {
       acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
     } else if (m instanceof EpisodeSummaryAck a) {
-      return onSummaryAck(a);
+      link.ackSummary(a);
+      // All episodes done and every summary taken by the agent: nothing left to wait for.
+      return finished && link.pendingSummaries() == 0 ? finish() : this;
     } else if (m instanceof TrainerRegistered r) {
       onRegistered(r);
     } else if (m instanceof RegistrationRejected r) {
       getContext().getLog().warn("{}: registration rejected: {}", trainerId, r.getReason());
       meters.registrationsRejected.increment();
-      registered = false;
-      explorer = null;
+      link.onRejected();
+      // Retrying would be rejected again; a new registry in the listing registers anew.
       timers.cancel(REGISTER_TIMER);
     } else if (m instanceof SubscribeStepStates sub) {
-      if (subscribers.size() < MAX_SUBSCRIBERS) {
-        subscribers.add(resolver.resolveActorRef(sub.getSubscriberRef()));
-      } else {
+      if (!stepStates.subscribe(resolver.resolveActorRef(sub.getSubscriberRef()))) {
         getContext().getLog().warn("{}: step-state subscriber limit reached", trainerId);
       }
     } else if (m instanceof UnsubscribeStepStates sub) {
-      subscribers.remove(resolver.resolveActorRef(sub.getSubscriberRef()));
+      stepStates.unsubscribe(resolver.resolveActorRef(sub.getSubscriberRef()));
     } else {
       getContext()
           .getLog()
@@ -519,204 +382,78 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private void onAction(SparsityAction a) {
-    if (a.getEpisode() < episodeIndex || (a.getEpisode() == episodeIndex && episode == null)) {
+    int layers = staticLayers == null ? 0 : staticLayers.size();
+    ActionInbox.Verdict v = actions.offer(a, episodeIndex, episode != null, layers);
+    if (v.acknowledges()) {
       acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
-      meters.stale.increment();
-      getContext()
-          .getLog()
-          .debug(
-              "{}: stale action of episode {} (now {})", trainerId, a.getEpisode(), episodeIndex);
-      return;
     }
-    var bad =
-        a.getTrainerId().equals(trainerId)
-            ? MessageChecks.action(a, episodeIndex, lastDecisionSent, staticLayers.size())
-            : java.util.Optional.of("action for trainer " + a.getTrainerId());
-    if (bad.isPresent()) {
-      meters.rejected.increment();
-      getContext().getLog().warn("{}: rejected action: {}", trainerId, bad.get());
-      return;
+    switch (v.outcome()) {
+      case STALE -> {
+        meters.stale.increment();
+        getContext()
+            .getLog()
+            .debug(
+                "{}: stale action of episode {} (now {})", trainerId, a.getEpisode(), episodeIndex);
+      }
+      case REJECTED -> {
+        meters.rejected.increment();
+        getContext().getLog().warn("{}: rejected action: {}", trainerId, v.reason());
+      }
+      case SUPERSEDED -> meters.superseded.increment();
+      case REPLACED -> meters.superseded.increment(); // the older action waiting until now
+      case PENDING -> {}
     }
-    acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
-    boolean newer =
-        a.getDecision() > lastAppliedDecision
-            && (pendingAction == null || a.getDecision() >= pendingAction.getDecision());
-    if (!newer) {
-      meters.superseded.increment();
-      return;
-    }
-    if (pendingAction != null) {
-      meters.superseded.increment();
-    }
-    pendingAction = a;
   }
 
   private void acknowledge(long episodeOf, long decisionOf, long sentAt) {
-    Pending p = unacked.remove(new Key(episodeOf, decisionOf));
-    if (p != null && p.observation.getSentAtNanos() == sentAt) {
-      meters.latency.record(Duration.ofNanos(System.nanoTime() - sentAt));
-    }
-  }
-
-  private Behavior<Command> onSummaryAck(EpisodeSummaryAck a) {
-    outbox.removeIf(
-        e -> e.getEpisode() == a.getEpisode() && e.getTrainerId().equals(a.getTrainerId()));
-    // All episodes done and every summary taken by the agent: nothing left to wait for.
-    return finished && outbox.isEmpty() ? finish() : this;
+    link.acknowledge(episodeOf, decisionOf, sentAt, System.nanoTime())
+        .ifPresent(rtt -> meters.latency.record(Duration.ofNanos(rtt)));
   }
 
   // ---------------------------------------------------------------------------------------------
   // Registration and resends
 
   private Behavior<Command> onListing(ListingUpdate u) {
-    Set<ActorRef<Message>> refs = u.listing().getServiceInstances(ServiceKeys.TRAINER_REGISTRY);
-    if (registry != null && refs.contains(registry)) {
-      return this;
+    switch (link.onListing(u.listing().getServiceInstances(ServiceKeys.TRAINER_REGISTRY))) {
+      case UNCHANGED -> {}
+      case NO_REGISTRY -> {
+        timers.cancel(REGISTER_TIMER);
+        getContext().getLog().info("{}: no trainer registry; following the fallback", trainerId);
+      }
+      case NEW_REGISTRY -> {
+        link.register();
+        timers.startTimerWithFixedDelay(REGISTER_TIMER, new RegisterTick(), s.registerRetry());
+      }
     }
-    registered = false;
-    explorer = null;
-    if (refs.isEmpty()) {
-      registry = null;
-      timers.cancel(REGISTER_TIMER);
-      getContext().getLog().info("{}: no trainer registry; following the fallback", trainerId);
-      return this;
-    }
-    List<ActorRef<Message>> sorted = new ArrayList<>(refs);
-    sorted.sort(Comparator.comparing(r -> r.path().toString()));
-    registry = sorted.get(Math.floorMod(trainerId.hashCode(), sorted.size()));
-    sendRegister();
-    timers.startTimerWithFixedDelay(REGISTER_TIMER, new RegisterTick(), s.registerRetry());
     return this;
   }
 
   private Behavior<Command> onRegisterTick() {
-    if (registered || registry == null) {
+    // Keeps ticking while the layers are unknown: the first episode's network may still be built.
+    if (link.registered() || !link.hasRegistry()) {
       timers.cancel(REGISTER_TIMER);
     } else {
-      sendRegister();
+      link.register();
     }
     return this;
   }
 
-  private void sendRegister() {
-    if (registry == null || registered || staticLayers == null) {
-      return;
-    }
-    registry.tell(
-        RegisterTrainer.newBuilder()
-            .setTrainer(
-                TrainerDescription.newBuilder()
-                    .setTrainerId(trainerId)
-                    .setNode(node)
-                    .setModel(s.model())
-                    .setSeed(s.seed())
-                    .setTargetDensity(s.density())
-                    .setEpisodeSteps(s.episodeSteps())
-                    .setDecisionInterval(s.decisionInterval())
-                    .addAllLayers(staticLayers))
-            .setTrainerRef(resolver.toSerializationFormat(wire))
-            .build());
-  }
-
   private void onRegistered(TrainerRegistered r) {
-    if (!r.getTrainerId().equals(trainerId)) {
-      getContext().getLog().warn("{}: registration reply for {}", trainerId, r.getTrainerId());
-      return;
-    }
-    ActorRef<Message> ref = resolver.resolveActorRef(r.getExplorerRef());
-    boolean fresh = !registered || !ref.equals(explorer);
-    registered = true;
-    explorer = ref;
-    agentRunId = r.getRunId();
-    timers.cancel(REGISTER_TIMER);
-    if (fresh) {
-      getContext().getLog().info("{}: registered, explorer {}", trainerId, ref.path());
-      long now = System.nanoTime();
-      for (Pending p : unacked.values()) {
-        explorer.tell(p.observation);
-        p.lastSent = now;
+    switch (link.onRegistered(r, System.nanoTime())) {
+      case FOREIGN ->
+          getContext().getLog().warn("{}: registration reply for {}", trainerId, r.getTrainerId());
+      case FRESH -> {
+        timers.cancel(REGISTER_TIMER);
+        getContext().getLog().info("{}: registered, explorer {}", trainerId, r.getExplorerRef());
       }
-      resendOutbox(now);
+      case REPEATED -> timers.cancel(REGISTER_TIMER);
     }
   }
 
   private Behavior<Command> onResendTick() {
-    long now = System.nanoTime();
-    long timeout = s.ackTimeout().toNanos();
-    if (registered && explorer != null) {
-      for (Pending p : unacked.values()) {
-        if (now - p.lastSent >= timeout) {
-          explorer.tell(p.observation);
-          p.lastSent = now;
-          meters.resent.increment();
-        }
-      }
-      if (!outbox.isEmpty() && now - outboxSentAt >= timeout) {
-        resendOutbox(now);
-      }
-    }
+    meters.resent.increment(link.resendDue(System.nanoTime()));
     timers.startSingleTimer(RESEND_TIMER, new ResendTick(), resendPeriod());
     return this;
-  }
-
-  private void resendOutbox(long now) {
-    if (explorer == null) {
-      return;
-    }
-    outbox.forEach(explorer::tell);
-    outboxSentAt = now;
-  }
-
-  private void send(Observation o) {
-    if (unacked.size() >= s.maxUnackedObservations()) {
-      Iterator<Map.Entry<Key, Pending>> oldest = unacked.entrySet().iterator();
-      Key dropped = oldest.next().getKey();
-      oldest.remove();
-      meters.observationsDropped.increment();
-      getContext()
-          .getLog()
-          .warn(
-              "{}: unacknowledged window full, dropped observation {}/{}",
-              trainerId,
-              dropped.episode(),
-              dropped.decision());
-    }
-    unacked.put(new Key(o.getEpisode(), o.getDecision()), new Pending(o, System.nanoTime()));
-    lastDecisionSent = o.getDecision();
-    decision = o.getDecision() + 1;
-    if (registered && explorer != null) {
-      explorer.tell(o);
-    }
-  }
-
-  private void toOutbox(EpisodeSummary summary) {
-    if (outbox.size() >= s.maxPendingSummaries()) {
-      EpisodeSummary dropped = outbox.removeFirst();
-      meters.summariesDropped.increment();
-      getContext()
-          .getLog()
-          .warn("{}: summary outbox full, dropped episode {}", trainerId, dropped.getEpisode());
-    }
-    outbox.addLast(summary);
-    if (registered && explorer != null) {
-      explorer.tell(summary);
-      outboxSentAt = System.nanoTime();
-    }
-  }
-
-  /**
-   * Not registered, or the oldest unacknowledged observation has waited longer than {@code
-   * agent-timeout}: the agent cannot steer in time, so the fallback schedule does.
-   */
-  private boolean agentUnreachable() {
-    if (!registered || explorer == null) {
-      return true;
-    }
-    if (unacked.isEmpty()) {
-      return false;
-    }
-    long oldest = unacked.values().iterator().next().firstSent;
-    return System.nanoTime() - oldest > s.agentTimeout().toNanos();
   }
 
   private Duration resendPeriod() {
@@ -725,68 +462,6 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private String runId() {
-    return s.runId().isEmpty() ? agentRunId : s.runId();
-  }
-
-  private static List<LayerFeatures> staticLayers(List<PrunableTensor> tensors) {
-    List<LayerFeatures> out = new ArrayList<>(tensors.size());
-    for (PrunableTensor t : tensors) {
-      out.add(
-          LayerFeatures.newBuilder()
-              .setIndex(t.index())
-              .setKind(
-                  t.kind() == PrunableTensor.Kind.CONV
-                      ? LayerKind.LAYER_KIND_CONV
-                      : LayerKind.LAYER_KIND_DENSE)
-              .setFanIn(t.fanIn())
-              .setFanOut(t.fanOut())
-              .setParameterCount(t.size())
-              .setRelativeDepth(tensors.size() == 1 ? 0 : (double) t.index() / (tensors.size() - 1))
-              .build());
-    }
-    return List.copyOf(out);
-  }
-
-  private static double[] toArray(List<Double> values) {
-    double[] out = new double[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
-  }
-
-  /** Non-finite features (a diverged network) are reported as 0 so the observation stays valid. */
-  private static double finite(double v) {
-    return Double.isFinite(v) ? v : 0;
-  }
-
-  /** The trainer's meters; rare-event counters exist at zero from the start so they are scraped. */
-  private static final class Meters {
-    final Counter applied;
-    final Counter stale;
-    final Counter rejected;
-    final Counter superseded;
-    final Counter observationsDropped;
-    final Counter summariesDropped;
-    final Counter resent;
-    final Counter steps;
-    final Counter fallback;
-    final Counter registrationsRejected;
-    final Timer latency;
-
-    Meters(MeterRegistry r, String trainer) {
-      Tags t = Tags.of("trainer", trainer);
-      applied = r.counter("jitsparse.trainer.actions", t.and("outcome", "applied"));
-      stale = r.counter("jitsparse.trainer.actions", t.and("outcome", "stale"));
-      rejected = r.counter("jitsparse.trainer.actions", t.and("outcome", "rejected"));
-      superseded = r.counter("jitsparse.trainer.actions", t.and("outcome", "superseded"));
-      observationsDropped = r.counter("jitsparse.trainer.observations.dropped", t);
-      summariesDropped = r.counter("jitsparse.trainer.summaries.dropped", t);
-      resent = r.counter("jitsparse.trainer.observations.resent", t);
-      steps = r.counter("jitsparse.trainer.steps", t);
-      fallback = r.counter("jitsparse.trainer.fallback.decisions", t);
-      registrationsRejected = r.counter("jitsparse.trainer.registrations.rejected", t);
-      latency = r.timer("jitsparse.trainer.decision.latency", t);
-    }
+    return s.runId().isEmpty() ? link.runId() : s.runId();
   }
 }

@@ -7,6 +7,8 @@ import io.jitsparse.env.model.ModelRegistry;
 import io.jitsparse.env.pruning.PruneCriteria;
 import io.jitsparse.env.pruning.SensitivityPruner;
 import io.jitsparse.env.train.BaselineSettings;
+import io.jitsparse.protocol.v1.LayerFeatures;
+import io.jitsparse.protocol.v1.TrainerDescription;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -262,5 +264,25 @@ public record TrainerSettings(
   /** Number of decisions per episode including the final one (at the last step). */
   public long decisionsPerEpisode() {
     return (episodeSteps + decisionInterval - 1) / decisionInterval + 1;
+  }
+
+  /**
+   * What a trainer with these settings registers with (docs/cluster.md, flow 1).
+   *
+   * @param trainerId the trainer's cluster-unique id
+   * @param node the (sanitized) node name
+   * @param layers the static features of the model's prunable layers
+   */
+  public TrainerDescription description(String trainerId, String node, List<LayerFeatures> layers) {
+    return TrainerDescription.newBuilder()
+        .setTrainerId(trainerId)
+        .setNode(node)
+        .setModel(model())
+        .setSeed(seed())
+        .setTargetDensity(density())
+        .setEpisodeSteps(episodeSteps())
+        .setDecisionInterval(decisionInterval())
+        .addAllLayers(layers)
+        .build();
   }
 }
