@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,6 +49,9 @@ final class RunCommand extends NodeCommand {
           "jitsparse.node.port",
           0);
 
+  /** Seconds a signalled JVM waits for the run's summary to be printed. */
+  private static final long SUMMARY_WAIT_SECONDS = 30;
+
   static CommandLine commandLine(Config config) {
     Config withRunDefaults = ConfigFactory.parseMap(RUN_DEFAULTS).withFallback(config);
     return commandLine(new RunCommand(), withRunDefaults, TrainerSettings.PATH, AgentSettings.PATH);
@@ -72,8 +77,28 @@ final class RunCommand extends NodeCommand {
             runId,
             System.out,
             (ctx, n) -> Roles.trainingNode(ctx, n, env, agent));
+    // On SIGTERM/Ctrl-C the JVM exits once its shutdown hooks finish: hold it until the summary
+    // of the (partly aborted) run is printed.
+    CountDownLatch printed = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              try {
+                printed.await(SUMMARY_WAIT_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "jitsparse-run-summary");
+    Runtime.getRuntime().addShutdownHook(hook);
     int code = node.awaitTermination();
     printSummary(env.out().resolve("episodes.jsonl"), runId);
+    printed.countDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is already running and has just been released
+    }
     return code;
   }
 
