@@ -52,6 +52,12 @@ public final class ActorTests {
    * of {@code jitsparse.env-node}.
    */
   public static TrainerSettings settings(Path out, Map<String, Object> overrides) {
+    return settings(out, overrides, Map.of());
+  }
+
+  /** As {@link #settings(Path, Map)}, with {@code root} overriding any config path. */
+  public static TrainerSettings settings(
+      Path out, Map<String, Object> overrides, Map<String, Object> root) {
     Map<String, Object> paths = new HashMap<>();
     paths.put("jitsparse.env-node.trainers", 1);
     paths.put("jitsparse.env-node.model", "lenet-300-100");
@@ -67,6 +73,7 @@ public final class ActorTests {
     paths.put("jitsparse.env-node.out", out.toString());
     paths.put("jitsparse.baseline.progress-seconds", 1000);
     overrides.forEach((k, v) -> paths.put("jitsparse.env-node." + k, v));
+    paths.putAll(root);
     return TrainerSettings.create(
         ConfigFactory.parseMap(paths).withFallback(ConfigFactory.load()).resolve());
   }
