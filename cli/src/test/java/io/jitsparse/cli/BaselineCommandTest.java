@@ -5,30 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BaselineCommandTest {
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cl = JitsparseCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void helpListsEveryConfigKeyWithItsDefault() {
-    Run r = run("baseline", "--help");
+    CliRun r = run("baseline", "--help");
     assertEquals(0, r.code());
     Config section = ConfigFactory.load().getConfig("jitsparse.baseline");
     for (String key : section.root().keySet()) {
@@ -44,7 +33,7 @@ class BaselineCommandTest {
   @Test
   void everySubcommandHasHelp() {
     for (String sub : new String[] {"baseline", "data"}) {
-      Run r = run(sub, "--help");
+      CliRun r = run(sub, "--help");
       assertEquals(0, r.code(), sub);
       assertTrue(r.out().contains("Usage: jitsparse " + sub), r.out());
     }
@@ -52,21 +41,22 @@ class BaselineCommandTest {
 
   @Test
   void badFlagValuesGetAClearErrorNamingTheInput(@TempDir Path tmp) {
-    Run density = run("baseline", "--density", "2", "--out", tmp.resolve("a").toString());
+    CliRun density = run("baseline", "--density", "2", "--out", tmp.resolve("a").toString());
     assertEquals(BaselineCommand.EXIT_BAD_INPUT, density.code());
     assertTrue(density.err().contains("density"), density.err());
     assertTrue(!density.err().contains("\tat "), "no stack trace: " + density.err());
 
-    Run method = run("baseline", "--method", "lottery", "--out", tmp.resolve("b").toString());
+    CliRun method = run("baseline", "--method", "lottery", "--out", tmp.resolve("b").toString());
     assertEquals(BaselineCommand.EXIT_BAD_INPUT, method.code());
     assertTrue(method.err().contains("lottery"), method.err());
 
     Path missing = tmp.resolve("no-such-data");
-    Run data = run("baseline", "--data", missing.toString(), "--out", tmp.resolve("c").toString());
+    CliRun data =
+        run("baseline", "--data", missing.toString(), "--out", tmp.resolve("c").toString());
     assertEquals(BaselineCommand.EXIT_BAD_INPUT, data.code());
     assertTrue(data.err().contains(missing.toString()), data.err());
 
-    Run resume = run("baseline", "--resume", tmp.toString());
+    CliRun resume = run("baseline", "--resume", tmp.toString());
     assertEquals(BaselineCommand.EXIT_BAD_INPUT, resume.code());
     assertTrue(resume.err().contains("no checkpoint"), resume.err());
   }

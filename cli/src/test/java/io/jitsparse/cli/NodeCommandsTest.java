@@ -5,23 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import io.jitsparse.cli.node.NodeConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** Node commands reject bad flags and config values at start, naming them, before any I/O. */
 class NodeCommandsTest {
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    var cl = JitsparseCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -34,7 +24,7 @@ class NodeCommandsTest {
       {"loadgen", "jitsparse.node", "jitsparse.loadgen"},
     };
     for (String[] command : commands) {
-      Run r = run(command[0], "--help");
+      CliRun r = run(command[0], "--help");
       assertEquals(0, r.code(), command[0]);
       for (int i = 1; i < command.length; i++) {
         for (String key : c.getConfig(command[i]).root().keySet()) {
@@ -46,27 +36,27 @@ class NodeCommandsTest {
 
   @Test
   void unknownFlagsAndBadValuesFailWithTheirName() {
-    Run unknown = run("env-node", "--trainer", "2");
+    CliRun unknown = run("env-node", "--trainer", "2");
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("--trainer"), unknown.err());
 
-    Run port = run("agent-node", "--port", "70000");
+    CliRun port = run("agent-node", "--port", "70000");
     assertEquals(2, port.code());
     assertTrue(port.err().contains("jitsparse.node.port"), port.err());
 
-    Run seed = run("env-node", "--seed-node", "localhost");
+    CliRun seed = run("env-node", "--seed-node", "localhost");
     assertEquals(2, seed.code());
     assertTrue(seed.err().contains("seed-node"), seed.err());
 
-    Run density = run("env-node", "--density", "1.5");
+    CliRun density = run("env-node", "--density", "1.5");
     assertEquals(2, density.code());
     assertTrue(density.err().contains("jitsparse.env-node.density"), density.err());
 
-    Run notANumber = run("env-node", "--trainers", "many");
+    CliRun notANumber = run("env-node", "--trainers", "many");
     assertEquals(2, notANumber.code());
     assertTrue(notANumber.err().contains("trainers"), notANumber.err());
 
-    Run gamma = run("agent-node", "--gamma", "2");
+    CliRun gamma = run("agent-node", "--gamma", "2");
     assertEquals(2, gamma.code());
     assertTrue(gamma.err().contains("jitsparse.agent-node.gamma"), gamma.err());
   }

@@ -78,6 +78,24 @@ public final class ActorTests {
         ConfigFactory.parseMap(paths).withFallback(ConfigFactory.load()).resolve());
   }
 
+  /**
+   * Spawns a trainer the way {@code EnvNode} does (on the trainer dispatcher) with a journal in
+   * {@code out}, the real data and the name {@code id}.
+   */
+  public static org.apache.pekko.actor.typed.ActorRef<Trainer.Command> spawnTrainer(
+      ActorTestKit kit,
+      TrainerSettings s,
+      String id,
+      Path out,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    var journal = kit.spawn(EpisodeJournal.create(out), "journal-" + id);
+    return kit.spawn(
+        Trainer.create(s, 0, id, journal, meters, "test-node", data()),
+        id,
+        org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(
+            TrainerSettings.TRAINER_DISPATCHER));
+  }
+
   /** The real Fashion-MNIST with 500 test images; the test is skipped where it is absent. */
   public static Supplier<FashionMnist> data() {
     return () -> TrainerData.limitTest(load(), 500);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Message;
-import io.jitsparse.env.node.EpisodeJournal;
 import io.jitsparse.protocol.ServiceKeys;
 import io.jitsparse.protocol.WireForwarder;
 import io.jitsparse.protocol.v1.StepStateBatch;
@@ -19,7 +18,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,19 +42,8 @@ class TrainerDivergenceTest {
       kit.system()
           .receptionist()
           .tell(Receptionist.register(ServiceKeys.TRAINER_REGISTRY, forwarder));
-      ActorRef<EpisodeJournal.Command> journal = kit.spawn(EpisodeJournal.create(out), "journal");
       ActorRef<Trainer.Command> trainer =
-          kit.spawn(
-              Trainer.create(
-                  s,
-                  0,
-                  "div-0",
-                  journal,
-                  new SimpleMeterRegistry(),
-                  "test-node",
-                  ActorTests.data()),
-              "div-0",
-              DispatcherSelector.fromConfig(TrainerSettings.TRAINER_DISPATCHER));
+          ActorTests.spawnTrainer(kit, s, "div-0", out, new SimpleMeterRegistry());
       TestProbe<Object> poll = kit.createTestProbe();
       poll.awaitAssert(
           LONG,
@@ -86,19 +73,8 @@ class TrainerDivergenceTest {
     ActorTestKit kit = ActorTests.clusterKit();
     try {
       TrainerSettings s = ActorTests.settings(out, Map.of("episodes", 1, "step-state-batch", 5));
-      ActorRef<EpisodeJournal.Command> journal = kit.spawn(EpisodeJournal.create(out), "journal");
       ActorRef<Trainer.Command> trainer =
-          kit.spawn(
-              Trainer.create(
-                  s,
-                  0,
-                  "sub-0",
-                  journal,
-                  new SimpleMeterRegistry(),
-                  "test-node",
-                  ActorTests.data()),
-              "sub-0",
-              DispatcherSelector.fromConfig(TrainerSettings.TRAINER_DISPATCHER));
+          ActorTests.spawnTrainer(kit, s, "sub-0", out, new SimpleMeterRegistry());
       TestProbe<Message> subscriber = kit.createTestProbe(Message.class);
       ActorRef<Message> inbox = kit.spawn(WireForwarder.create(subscriber.ref()), "subscriber");
       String ref = ActorRefResolver.get(kit.system()).toSerializationFormat(inbox);
