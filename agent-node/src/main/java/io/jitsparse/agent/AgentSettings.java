@@ -20,6 +20,7 @@ import java.util.Locale;
  * @param gamma discount factor of the n-step return
  * @param handcraftedSchedule curve of the version-0 policy: cubic, linear or hold
  * @param transitionBatchSize transitions per TransitionBatch
+ * @param maxTransitionDelay longest a transition waits for its batch to fill before it is sent
  * @param maxUnackedBatches batches an explorer keeps in flight
  * @param maxPendingTransitions transitions an explorer holds unsent (oldest dropped beyond)
  * @param maxPendingSummaries episode summaries an explorer holds unacknowledged (oldest dropped)
@@ -37,6 +38,7 @@ public record AgentSettings(
     double gamma,
     String handcraftedSchedule,
     int transitionBatchSize,
+    Duration maxTransitionDelay,
     int maxUnackedBatches,
     int maxPendingTransitions,
     int maxPendingSummaries,
@@ -74,6 +76,7 @@ public record AgentSettings(
     positive("max-pending-transitions", maxPendingTransitions);
     positive("max-pending-summaries", maxPendingSummaries);
     positive("ack-timeout", ackTimeout);
+    positive("max-transition-delay", maxTransitionDelay);
     positive("policy-resubscribe-interval", policyResubscribeInterval);
     positive("replay-capacity", replayCapacity);
     positive("max-batch-transitions", maxBatchTransitions);
@@ -106,6 +109,7 @@ public record AgentSettings(
           c.getDouble("gamma"),
           c.getString("handcrafted-schedule").trim().toLowerCase(Locale.ROOT),
           c.getInt("transition-batch-size"),
+          c.getDuration("max-transition-delay"),
           c.getInt("max-unacked-batches"),
           c.getInt("max-pending-transitions"),
           c.getInt("max-pending-summaries"),

@@ -188,6 +188,17 @@ class AgentNodeTest {
       assertEquals(LAYERS, a.getLayerDensitiesCount());
       assertTrue(a.getLayerDensities(0) < 1.0);
     }
+    // Mid-episode, the completed n-step transitions (fewer than a batch) reach the replay within
+    // max-transition-delay: the explorer does not hold them until the episode ends.
+    TestProbe<Message> midProbe = KIT.createTestProbe(Message.class);
+    midProbe.awaitAssert(
+        WAIT,
+        () -> {
+          learner.tell(ReplayStatsQuery.newBuilder().setReplyTo(ref(midProbe.ref())).build());
+          ReplayStats s = midProbe.expectMessageClass(ReplayStats.class, WAIT);
+          assertEquals(LAST_DECISION - settings.nStep(), s.getTransitionsReceived());
+          return s;
+        });
     explorer.tell(obs(LAST_DECISION, true));
     ObservationAck ack = trainer.expectMessageClass(ObservationAck.class, WAIT);
     assertEquals(LAST_DECISION, ack.getDecision());

@@ -44,7 +44,7 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
 
   /** What an explorer handles. */
   public sealed interface Command extends LocalCommand
-      permits Wire, Reregister, ResendTick, SummaryTick, ResubscribeTick {}
+      permits Wire, Reregister, ResendTick, SummaryTick, ResubscribeTick, FlushTick {}
 
   /** A protobuf message that arrived through the explorer's adapter. */
   public record Wire(Message message) implements Command {}
@@ -58,8 +58,12 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
 
   private record ResubscribeTick() implements Command {}
 
+  /** The oldest pending transition has waited {@code max-transition-delay}. */
+  private record FlushTick() implements Command {}
+
   private static final String RESEND = "resend";
   private static final String SUMMARY = "summary";
+  private static final String FLUSH = "flush";
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -145,6 +149,7 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
         .onMessage(ResendTick.class, t -> onResend())
         .onMessage(SummaryTick.class, t -> onSummaryTick())
         .onMessage(ResubscribeTick.class, t -> subscribe(policyVersion))
+        .onMessage(FlushTick.class, t -> onFlushTick())
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
@@ -243,6 +248,15 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
       outbox.flush();
     }
     pump();
+    if (outbox.pendingCount() > 0 && !timers.isTimerActive(FLUSH)) {
+      timers.startSingleTimer(FLUSH, new FlushTick(), settings.maxTransitionDelay());
+    }
+  }
+
+  private Behavior<Command> onFlushTick() {
+    outbox.flush();
+    pump();
+    return this;
   }
 
   private void pump() {
