@@ -16,13 +16,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -108,19 +107,9 @@ public final class BaselineCommand implements Callable<Integer> {
   public Integer call() {
     java.io.PrintWriter errors = spec.commandLine().getErr();
     AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.set(true);
-              try {
-                finished.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "jitsparse-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    ShutdownHold hold =
+        ShutdownHold.install(
+            "jitsparse-shutdown", Duration.ofSeconds(SHUTDOWN_WAIT_SECONDS), () -> stop.set(true));
     try {
       return execute(stop, errors);
     } catch (IllegalArgumentException | DataFileException | DataUnavailableException e) {
@@ -138,10 +127,7 @@ public final class BaselineCommand implements Callable<Integer> {
       return EXIT_BAD_INPUT;
     } finally {
       errors.flush();
-      finished.countDown();
-      if (!stop.get()) {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      }
+      hold.release();
     }
   }
 

@@ -13,11 +13,10 @@ import io.jitsparse.protocol.ServiceKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -79,27 +78,16 @@ final class RunCommand extends NodeCommand {
             (ctx, n) -> Roles.trainingNode(ctx, n, env, agent));
     // On SIGTERM/Ctrl-C the JVM exits once its shutdown hooks finish: hold it until the summary
     // of the (partly aborted) run is printed.
-    CountDownLatch printed = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              try {
-                printed.await(SUMMARY_WAIT_SECONDS, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "jitsparse-run-summary");
-    Runtime.getRuntime().addShutdownHook(hook);
-    int code = node.awaitTermination();
-    printSummary(env.out().resolve("episodes.jsonl"), runId);
-    printed.countDown();
+    ShutdownHold hold =
+        ShutdownHold.install(
+            "jitsparse-run-summary", Duration.ofSeconds(SUMMARY_WAIT_SECONDS), () -> {});
     try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // the hook is already running and has just been released
+      int code = node.awaitTermination();
+      printSummary(env.out().resolve("episodes.jsonl"), runId);
+      return code;
+    } finally {
+      hold.release();
     }
-    return code;
   }
 
   private static void printSummary(Path episodes, String runId) {

@@ -3,6 +3,7 @@ package io.jitsparse.agent.learner;
 import com.google.protobuf.Message;
 import io.jitsparse.agent.AgentSettings;
 import io.jitsparse.agent.explorer.Explorer;
+import io.jitsparse.agent.replay.Replay;
 import io.jitsparse.protocol.ServiceKeys;
 import io.jitsparse.protocol.v1.EpisodeSummary;
 import io.jitsparse.protocol.v1.EpisodeSummaryAck;

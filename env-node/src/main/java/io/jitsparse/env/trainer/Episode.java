@@ -44,7 +44,7 @@ final class Episode implements AutoCloseable {
         new FallbackSchedule(s.fallbackSchedule(), s.startDensity(), s.density(), s.episodeSteps());
     this.staticLayers = StaticLayerFeatures.of(training.network().tensors());
     this.report =
-        new EpisodeReport(trainerId, s, index, staticLayers, s.engine(seed).learningRate());
+        new EpisodeReport(trainerId, s, index, staticLayers, training.initialLearningRate());
   }
 
   /** The network's static layer features, as the trainer registers them. */

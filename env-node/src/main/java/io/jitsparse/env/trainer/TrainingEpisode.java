@@ -107,17 +107,29 @@ final class TrainingEpisode implements AutoCloseable {
 
   /**
    * Moves every layer to {@code densities} (pruning by the prune criterion, growing by the grow
-   * criterion on dense gradients of the last training batch).
+   * criterion on dense gradients of the last training batch). The dense-gradient pass that growth
+   * needs is a forward and backward pass of its own, so it is added to the training FLOPs as one
+   * dense-gradient step (RigL's accounting, {@link io.jitsparse.env.flops.TrainingFlops}).
    */
   void moveTo(double[] densities) {
     SparseNetwork net = trainer.network();
     INDArray[] gradients = null;
-    for (int i = 0; i < densities.length; i++) {
-      long want = DensityMover.targetCount(densities[i], sizes[i]);
-      if (want > net.activeCount(i) && gradients == null && last != null) {
-        gradients = net.denseGradients(last.features(), last.labels());
+    try {
+      for (int i = 0; i < densities.length; i++) {
+        long want = DensityMover.targetCount(densities[i], sizes[i]);
+        if (want > net.activeCount(i) && gradients == null && last != null) {
+          gradients = net.denseGradients(last.features(), last.labels());
+          trainer.flops().addStep(last.size(), net.densities(), true);
+        }
+        mover.moveTo(net, i, want, gradients == null ? null : gradients[i]);
       }
-      mover.moveTo(net, i, want, gradients == null ? null : gradients[i]);
+    } finally {
+      // native buffers: released now rather than whenever the collector finds them
+      if (gradients != null) {
+        for (INDArray g : gradients) {
+          g.close();
+        }
+      }
     }
   }
 
@@ -155,9 +167,9 @@ final class TrainingEpisode implements AutoCloseable {
     return trainer.flops().total();
   }
 
-  /** The learning rate of the next step. */
-  double learningRate(StepState last) {
-    return last == null ? engine.learningRate() : last.learningRate();
+  /** The learning rate of the first step. */
+  double initialLearningRate() {
+    return engine.learningRate();
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.jitsparse.agent.learner;
+package io.jitsparse.agent.replay;
 
 import com.google.protobuf.Message;
 import io.jitsparse.protocol.LocalCommand;

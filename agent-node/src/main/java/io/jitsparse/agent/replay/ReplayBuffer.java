@@ -1,4 +1,4 @@
-package io.jitsparse.agent.learner;
+package io.jitsparse.agent.replay;
 
 import io.jitsparse.protocol.v1.Transition;
 import io.jitsparse.protocol.v1.TransitionBatch;
