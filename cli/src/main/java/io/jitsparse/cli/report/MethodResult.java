@@ -1,0 +1,54 @@
+package io.jitsparse.cli.report;
+
+import java.util.List;
+
+/**
+ * One method of a comparison ({@code learned}, {@code gmp-cubic}, {@code dst-cosine}, {@code
+ * static-erk}, ...) over its seeds.
+ *
+ * @param method the method's name in comparison.json
+ * @param description how the method was run (one line, for the report)
+ * @param seeds one result per seed, in seed order
+ */
+public record MethodResult(String method, String description, List<SeedResult> seeds) {
+
+  /** Mean test accuracy over the seeds. */
+  public double meanTestAccuracy() {
+    return mean(seeds.stream().mapToDouble(SeedResult::testAccuracy).toArray());
+  }
+
+  /** Sample standard deviation of the test accuracy (0 for one seed). */
+  public double stdTestAccuracy() {
+    return std(seeds.stream().mapToDouble(SeedResult::testAccuracy).toArray());
+  }
+
+  /** Mean final global density. */
+  public double meanGlobalDensity() {
+    return mean(seeds.stream().mapToDouble(SeedResult::globalDensity).toArray());
+  }
+
+  /** Mean training FLOPs. */
+  public double meanTrainingFlops() {
+    return mean(seeds.stream().mapToDouble(SeedResult::trainingFlops).toArray());
+  }
+
+  static double mean(double[] v) {
+    double s = 0;
+    for (double x : v) {
+      s += x;
+    }
+    return v.length == 0 ? Double.NaN : s / v.length;
+  }
+
+  static double std(double[] v) {
+    if (v.length < 2) {
+      return 0;
+    }
+    double m = mean(v);
+    double s = 0;
+    for (double x : v) {
+      s += (x - m) * (x - m);
+    }
+    return Math.sqrt(s / (v.length - 1));
+  }
+}
