@@ -41,6 +41,9 @@ final class ReportCharts {
   /** Above this many decisions the heatmap's step labels are written vertically. */
   static final int MAX_HORIZONTAL_STEP_LABELS = 12;
 
+  /** At most this many step labels under the heatmap: more overlap even written vertically. */
+  static final int MAX_STEP_LABELS = 30;
+
   private static final int VERTICAL = 90;
   private static final int MARKER_SIZE = 5;
   private static final float AVERAGE_LINE_WIDTH = 2.5f;
@@ -90,6 +93,10 @@ final class ReportCharts {
     }
     if (byTrainer.size() > MAX_TRAINER_SERIES) {
       byTrainer = Map.of("all " + byTrainer.size() + " trainers", sorted);
+    } else {
+      Map<String, List<CurvePoint>> named = new TreeMap<>();
+      byTrainer.forEach((id, points) -> named.put("trainer " + id, points));
+      byTrainer = named;
     }
     boolean any = false;
     for (Map.Entry<String, List<CurvePoint>> e : byTrainer.entrySet()) {
@@ -103,7 +110,7 @@ final class ReportCharts {
         }
       }
       if (!xs.isEmpty()) {
-        XYSeries s = chart.addSeries("trainer " + e.getKey(), xs, ys);
+        XYSeries s = chart.addSeries(e.getKey(), xs, ys);
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         any = true;
       }
@@ -183,6 +190,7 @@ final class ReportCharts {
     chart.getStyler().setPlotGridLinesVisible(false);
     if (decisions > MAX_HORIZONTAL_STEP_LABELS) {
       chart.getStyler().setXAxisLabelRotation(VERTICAL);
+      chart.getStyler().setXAxisMaxLabelCount(MAX_STEP_LABELS);
     }
     // XChart draws the first y category at the bottom: reverse, so layers read top-down as in the
     // model (and in the report's table).

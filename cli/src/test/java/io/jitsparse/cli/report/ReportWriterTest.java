@@ -330,6 +330,37 @@ class ReportWriterTest {
   }
 
   @Test
+  void curveWithoutAnyFiniteAccuracyIsStillDrawn(@TempDir Path tmp) throws IOException {
+    ReportData base = fixture();
+    List<CurvePoint> curve = new ArrayList<>();
+    for (CurvePoint p : base.curve()) {
+      curve.add(
+          new CurvePoint(
+              p.episode(),
+              p.elapsedSeconds(),
+              p.trainerId(),
+              p.episodeReturn(),
+              Double.NaN,
+              p.globalDensity(),
+              p.trainingFlops(),
+              p.policyVersion()));
+    }
+    ReportData data =
+        new ReportData(
+            base.title(),
+            base.model(),
+            base.targetDensity(),
+            base.episodeSteps(),
+            base.layerNames(),
+            curve,
+            base.methods(),
+            base.settings());
+    ReportWriter.write(tmp, data);
+    BufferedImage img = ImageIO.read(tmp.resolve(ReportWriter.CURVE_PNG).toFile());
+    assertEquals(2 * ReportCharts.HEIGHT, img.getHeight());
+  }
+
+  @Test
   void emptyComparisonStillWritesAPage(@TempDir Path tmp) throws IOException {
     ReportData base = fixture();
     ReportData data =
