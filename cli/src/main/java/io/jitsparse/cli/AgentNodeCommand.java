@@ -5,7 +5,15 @@ import com.typesafe.config.ConfigValueFactory;
 import io.jitsparse.agent.AgentSettings;
 import io.jitsparse.cli.node.ClusterNode;
 import io.jitsparse.cli.node.Roles;
+import io.jitsparse.cli.report.CurvePoint;
+import io.jitsparse.cli.report.LearnerCurve;
+import io.jitsparse.cli.report.ReportData;
+import io.jitsparse.cli.report.ReportWriter;
 import io.jitsparse.protocol.ServiceKeys;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine;
@@ -19,7 +27,10 @@ import picocli.CommandLine.Command;
     sortOptions = false,
     description = {
       "Starts an agent-node: it registers trainers, runs one explorer per trainer and hosts the"
-          + " learner (a cluster singleton). Mints the run id unless --run-id is given.",
+          + " learner (a cluster singleton), which learns from whatever env-nodes join for"
+          + " --budget (or until stopped) and writes checkpoints and the learning curve to --out"
+          + " (a restart with the same --out resumes from the newest checkpoint). Mints the run"
+          + " id unless --run-id is given.",
       "Exit codes: 0 stopped, 2 bad input, 4 could not join the cluster."
     })
 final class AgentNodeCommand extends NodeCommand {
@@ -46,8 +57,34 @@ final class AgentNodeCommand extends NodeCommand {
             System.out,
             (ctx, n) -> {
               Roles.spawnAgent(ctx, n, settings);
+              Roles.spawnBudget(ctx, n, settings.learning().budget(), "jitsparse agent-node");
               return Behaviors.empty();
             });
-    return node.awaitTermination();
+    int code = node.awaitTermination();
+    if (!settings.learning().out().isEmpty()) {
+      Path out = Path.of(settings.learning().out());
+      try {
+        List<CurvePoint> curve = LearnerCurve.read(out);
+        ReportWriter.write(
+            out,
+            new ReportData(
+                "jitsparse agent-node " + runId,
+                "",
+                Double.NaN,
+                0,
+                List.of(),
+                curve,
+                List.of(),
+                Map.of("run_id", runId, "budget", settings.learning().budget().toString())));
+        System.out.println(
+            "jitsparse: learning curve of "
+                + curve.size()
+                + " episodes in "
+                + out.toAbsolutePath());
+      } catch (IOException | RuntimeException e) {
+        System.err.println("jitsparse agent-node: learning curve not written: " + e.getMessage());
+      }
+    }
+    return code;
   }
 }

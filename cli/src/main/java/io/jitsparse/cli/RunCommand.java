@@ -1,19 +1,28 @@
 package io.jitsparse.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.jitsparse.agent.AgentSettings;
+import io.jitsparse.agent.policy.GreedyPolicy;
+import io.jitsparse.cli.evaluate.Baselines;
+import io.jitsparse.cli.evaluate.Evaluation;
 import io.jitsparse.cli.node.ClusterNode;
 import io.jitsparse.cli.node.Roles;
+import io.jitsparse.cli.node.StopOnSignal;
+import io.jitsparse.cli.report.CurvePoint;
+import io.jitsparse.cli.report.LearnerCurve;
+import io.jitsparse.cli.report.ReportData;
+import io.jitsparse.cli.report.ReportWriter;
+import io.jitsparse.env.data.FashionMnist;
+import io.jitsparse.env.data.FashionMnistLocator;
+import io.jitsparse.env.trainer.TrainerData;
 import io.jitsparse.env.trainer.TrainerSettings;
 import io.jitsparse.protocol.ServiceKeys;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +31,10 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code jitsparse run}: the main job. Both roles in one JVM (an embedded cluster of one): the
- * agent's registry, explorers and learner, and the env's trainers, which run their episodes and
- * write {@code episodes.jsonl}; nothing else to start.
+ * trainers train sparse networks episode after episode while the agent learns a sparsity policy
+ * from them, for a bounded time ({@code --budget}); then the greedy policy and the handcrafted
+ * baselines train one episode each at the same length, seed and final density, and the report is
+ * written to {@code --out}. Ctrl-C ends learning early and still evaluates and reports.
  */
 @Command(
     name = "run",
@@ -31,25 +42,29 @@ import picocli.CommandLine.Command;
     showDefaultValues = true,
     sortOptions = false,
     description = {
-      "Runs the whole system in one JVM: an agent and --trainers trainers that train sparse"
-          + " networks for --episodes episodes each, the agent choosing per-layer densities"
-          + " every --decision-interval steps. Writes OUT/episodes.jsonl and prints a summary.",
-      "Exit codes: 0 done, 2 bad input."
+      "Learns a per-layer sparsity schedule for --budget with --trainers trainers and an agent in"
+          + " this JVM, then trains the greedy policy and the baselines (gmp-cubic, dst-cosine,"
+          + " static-erk) one episode each at the same length, seed and final --density, and"
+          + " writes OUT/report.html, comparison.json, PNG and CSV files and the policy"
+          + " checkpoints. Ctrl-C ends learning early (twice: quit at once).",
+      "Exit codes: 0 done, 1 no policy to evaluate, 2 bad input, 130 quit by a second Ctrl-C."
     })
 final class RunCommand extends NodeCommand {
 
-  /** Defaults of {@code run} that differ from a long-lived env-node's. */
+  /** Defaults of {@code run} that differ from long-lived nodes'. */
   static final Map<String, Object> RUN_DEFAULTS =
       Map.of(
           TrainerSettings.PATH + ".episodes",
-          3,
+          0,
           TrainerSettings.PATH + ".out",
           "runs/run",
+          AgentSettings.PATH + ".budget",
+          "10m",
           "jitsparse.node.port",
           0);
 
-  /** Seconds a signalled JVM waits for the run's summary to be printed. */
-  private static final long SUMMARY_WAIT_SECONDS = 30;
+  /** Exit code when learning left no checkpoint to evaluate. */
+  static final int EXIT_NO_POLICY = 1;
 
   static CommandLine commandLine(Config config) {
     Config withRunDefaults = ConfigFactory.parseMap(RUN_DEFAULTS).withFallback(config);
@@ -62,10 +77,13 @@ final class RunCommand extends NodeCommand {
     if (runId.isBlank()) {
       runId = AgentSettings.mintRunId();
     }
+    String out = config.getString(TrainerSettings.PATH + ".out");
+    // One folder for everything the run writes: episodes, learner curve, checkpoints, report.
     Config c =
         config
             .withValue(TrainerSettings.PATH + ".run-id", ConfigValueFactory.fromAnyRef(runId))
-            .withValue(AgentSettings.PATH + ".run-id", ConfigValueFactory.fromAnyRef(runId));
+            .withValue(AgentSettings.PATH + ".run-id", ConfigValueFactory.fromAnyRef(runId))
+            .withValue(AgentSettings.PATH + ".out", ConfigValueFactory.fromAnyRef(out));
     TrainerSettings env = TrainerSettings.create(c);
     AgentSettings agent = AgentSettings.create(c);
     System.out.println("jitsparse: run id " + runId + ", output " + env.out().toAbsolutePath());
@@ -76,49 +94,77 @@ final class RunCommand extends NodeCommand {
             runId,
             System.out,
             (ctx, n) -> Roles.trainingNode(ctx, n, env, agent));
-    // On SIGTERM/Ctrl-C the JVM exits once its shutdown hooks finish: hold it until the summary
-    // of the (partly aborted) run is printed.
-    ShutdownHold hold =
-        ShutdownHold.install(
-            "jitsparse-run-summary", Duration.ofSeconds(SUMMARY_WAIT_SECONDS), () -> {});
-    try {
-      int code = node.awaitTermination();
-      printSummary(env.out().resolve("episodes.jsonl"), runId);
+    StopOnSignal.install(node.system(), System.out, "learning");
+    int code = node.awaitTermination();
+    if (code != 0) {
       return code;
-    } finally {
-      hold.release();
+    }
+    try {
+      return evaluateAndReport(c, env, runId);
+    } catch (IOException e) {
+      System.err.println("jitsparse run: " + e.getMessage());
+      return EXIT_NO_POLICY;
     }
   }
 
-  private static void printSummary(Path episodes, String runId) {
-    if (!Files.exists(episodes)) {
-      System.out.println("no episode finished; nothing in " + episodes);
-      return;
-    }
-    ObjectMapper json = new ObjectMapper();
-    try {
-      List<String> lines = Files.readAllLines(episodes);
-      System.out.printf(
-          "%-28s %7s %8s %9s %8s %12s %8s%n",
-          "trainer", "episode", "aborted", "accuracy", "density", "flops", "return");
-      for (String line : lines) {
-        JsonNode e = json.readTree(line);
-        if (!runId.equals(e.path("run_id").asText())) {
-          continue;
-        }
-        System.out.printf(
-            "%-28s %7d %8s %9.4f %8.4f %12.4g %8.4f%n",
-            e.path("trainer").asText(),
-            e.path("episode").asLong(),
-            e.path("aborted").asBoolean(),
-            e.path("test_accuracy").asDouble(),
-            e.path("global_density").asDouble(),
-            e.path("training_flops").asDouble(),
-            e.path("return").asDouble());
+  private static int evaluateAndReport(Config config, TrainerSettings env, String runId)
+      throws IOException {
+    Path out = env.out();
+    GreedyPolicy policy = GreedyPolicy.load(out.resolve("checkpoints"));
+    PrintWriter console = new PrintWriter(System.out, true);
+    console.printf(
+        "jitsparse run: evaluating policy v%d (%s) against %s, one episode of %d steps each%n",
+        policy.version(), policy.source(), Baselines.DEFAULTS, env.episodeSteps());
+    FashionMnist data =
+        TrainerData.limitTest(
+            new FashionMnistLocator(Path.of(env.engine(env.seed()).dataHome()), console::println)
+                .load(null),
+            env.testSamples());
+    Evaluation evaluation =
+        new Evaluation(
+            env,
+            List.of(env.seed()),
+            new Evaluation.Policy(
+                policy::decide,
+                "greedy policy v" + policy.version() + " (" + policy.source() + ")"),
+            List.of(Baselines.DEFAULTS.split(",")));
+    ReportData compared = evaluation.run(data, console);
+    List<CurvePoint> curve = LearnerCurve.read(out);
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("run_id", runId);
+    settings.put("policy", policy.source().toString());
+    settings.put("policy_version", policy.version());
+    for (String key :
+        List.of(
+            "model",
+            "density",
+            "start-density",
+            "trainers",
+            "episode-steps",
+            "decision-interval",
+            "flops-weight",
+            "prune",
+            "grow",
+            "seed")) {
+      if (config.hasPath(TrainerSettings.PATH + "." + key)) {
+        settings.put(key, config.getAnyRef(TrainerSettings.PATH + "." + key));
       }
-      System.out.println("episodes: " + episodes.toAbsolutePath());
-    } catch (IOException e) {
-      System.out.println("could not read " + episodes + ": " + e.getMessage());
     }
+    settings.put("budget", config.getString(AgentSettings.PATH + ".budget"));
+    ReportData report =
+        new ReportData(
+            "jitsparse run " + runId,
+            compared.model(),
+            compared.targetDensity(),
+            compared.episodeSteps(),
+            compared.layerNames(),
+            curve,
+            compared.methods(),
+            settings,
+            compared.layerSizes());
+    ReportWriter.write(out, report);
+    EvaluateCommand.printTable(console, report);
+    console.println("report: " + out.resolve("report.html").toAbsolutePath());
+    return 0;
   }
 }

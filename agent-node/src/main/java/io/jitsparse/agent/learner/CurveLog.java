@@ -15,14 +15,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Appends the learning curve, one line per episode the learner received, to {@code
- * learning-curve.csv} in the agent's output folder. It runs on {@code
- * jitsparse.agent-io-dispatcher} because appending blocks; a failed write is logged and the curve
- * goes on (the episode is still counted by the learner).
+ * learner-episodes.csv} in the agent's output folder (the report draws it as {@code
+ * learning-curve.png}). It runs on {@code jitsparse.agent-io-dispatcher} because appending blocks;
+ * a failed write is logged and the curve goes on (the episode is still counted by the learner).
  */
 public final class CurveLog {
 
   /** The file name. */
-  public static final String FILE = "learning-curve.csv";
+  public static final String FILE = "learner-episodes.csv";
 
   /** The header line. */
   public static final String HEADER =

@@ -79,6 +79,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private double lastLoss = Double.NaN;
   private double lastTdError = Double.NaN;
   private double lastMeanQ = Double.NaN;
+  // Returns of the newest episodes, for the mean-return gauge the progress line shows.
+  private final java.util.ArrayDeque<Double> recentReturns = new java.util.ArrayDeque<>();
+
+  /** Episodes the mean-return gauge averages over. */
+  static final int RETURN_WINDOW = 20;
 
   /** The learner on its own dispatcher. */
   public static DispatcherSelector dispatcher() {
@@ -173,6 +178,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         "newest policy version published",
         () -> version);
     gauge(
+        "jitsparse.agent.learner.return.mean",
+        "mean return of the newest " + RETURN_WINDOW + " finished episodes",
+        () -> recentReturns.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+    gauge(
         "jitsparse.agent.learner.checkpoint.age",
         "seconds since the last checkpoint",
         () -> (System.nanoTime() - lastCheckpointNanos) / 1e9);
@@ -253,6 +262,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
   private Behavior<Command> onEpisode(EpisodeEnded e) {
     long n = episodes++;
+    if (!e.summary().getAborted()) {
+      recentReturns.addLast(e.summary().getReturn());
+      while (recentReturns.size() > RETURN_WINDOW) {
+        recentReturns.removeFirst();
+      }
+    }
     curve.ifPresent(c -> c.tell(new CurveLog.Append(n, elapsedSeconds(), e.summary())));
     return this;
   }

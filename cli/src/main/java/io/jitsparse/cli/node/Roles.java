@@ -33,7 +33,55 @@ public final class Roles {
     }
   }
 
+  /** Reason of a shutdown at the end of the learning budget. */
+  public static final CoordinatedShutdown.Reason BUDGET_REACHED = new BudgetReached();
+
+  private static final class BudgetReached implements CoordinatedShutdown.Reason {
+    @Override
+    public String toString() {
+      return "learning budget reached";
+    }
+  }
+
   private Roles() {}
+
+  /**
+   * Stops the node once {@code budget} has passed (nothing when it is zero), and prints learning
+   * progress every {@code jitsparse.node.progress-interval}.
+   */
+  public static void spawnBudget(
+      ActorContext<Void> ctx, ClusterNode.NodeContext node, Duration budget, String label) {
+    ctx.spawn(
+        LearningProgress.create(
+            node.meters().registry(),
+            budget,
+            node.config().getDuration("jitsparse.node.progress-interval"),
+            System.out,
+            label),
+        "learning-progress");
+    if (budget.isZero()) {
+      return;
+    }
+    ctx.spawn(
+        Behaviors.<String>withTimers(
+            timers -> {
+              timers.startSingleTimer("budget", budget);
+              return Behaviors.receive(String.class)
+                  .onMessage(
+                      String.class,
+                      m -> {
+                        System.out.println(
+                            "jitsparse: learning budget of "
+                                + LearningProgress.clock(budget.toSeconds())
+                                + " reached; stopping");
+                        CoordinatedShutdown.get(Adapter.toClassic(ctx.getSystem()))
+                            .run(BUDGET_REACHED);
+                        return Behaviors.same();
+                      })
+                  .build();
+            }),
+        "budget");
+  }
 
   /**
    * Spawns the env role; the caller's guardian should stop the node when the returned ref
@@ -98,6 +146,7 @@ public final class Roles {
       AgentSettings agent) {
     if (agent != null) {
       spawnAgent(ctx, node, agent);
+      spawnBudget(ctx, node, agent.learning().budget(), "jitsparse run");
     }
     spawnEnv(ctx, node, env);
     spawnProgress(ctx, node, env);
