@@ -33,7 +33,7 @@ public final class AgentNode {
   public static Behavior<Command> create(AgentSettings s, String runId, MeterRegistry meters) {
     return Behaviors.setup(
         ctx -> {
-          ActorRef<Message> learner = LearnerGateway.init(ctx.getSystem(), s, meters);
+          ActorRef<Message> learner = LearnerGateway.init(ctx.getSystem(), s, runId, meters);
           ActorRef<TrainerRegistry.Command> registry =
               ctx.spawn(TrainerRegistry.create(s, runId, learner, meters), "registry");
           ctx.getLog().info("agent-node ready (run id {})", runId);

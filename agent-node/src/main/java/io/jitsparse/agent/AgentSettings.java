@@ -2,6 +2,7 @@ package io.jitsparse.agent;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.jitsparse.agent.learner.LearnerSettings;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -31,6 +32,7 @@ import java.util.Locale;
  * @param policyChunkSize payload bytes per PolicySnapshotChunk
  * @param maxPolicyBytes largest snapshot an explorer reassembles
  * @param learnerRole cluster role hosting the learner singleton
+ * @param learning the Q-learner, replay and exploration settings
  */
 public record AgentSettings(
     String runId,
@@ -48,7 +50,8 @@ public record AgentSettings(
     int maxBatchTransitions,
     int policyChunkSize,
     long maxPolicyBytes,
-    String learnerRole) {
+    String learnerRole,
+    LearnerSettings learning) {
 
   /** Path of the section this record reads. */
   public static final String PATH = "jitsparse.agent-node";
@@ -119,7 +122,8 @@ public record AgentSettings(
           c.getInt("max-batch-transitions"),
           bytesAsInt(c, "policy-chunk-size"),
           c.getBytes("max-policy-bytes"),
-          c.getString("learner-role").trim());
+          c.getString("learner-role").trim(),
+          LearnerSettings.read(c));
     } catch (ConfigException.WrongType | ConfigException.BadValue e) {
       // Typesafe names the key relative to the section; re-state it with the full path.
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);

@@ -76,7 +76,7 @@ final class LoadgenCommand extends NodeCommand {
               if (agent != null) {
                 // The first ClusterSingleton.init of a name defines the singleton: the real
                 // learner must be initialised before the load generator asks for its proxy.
-                LearnerGateway.init(ctx.getSystem(), agent, n.meters().registry());
+                LearnerGateway.init(ctx.getSystem(), agent, runId, n.meters().registry());
                 Roles.spawnAgent(ctx, n, agent);
               }
               var reports =

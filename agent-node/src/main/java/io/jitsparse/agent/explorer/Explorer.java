@@ -2,6 +2,12 @@ package io.jitsparse.agent.explorer;
 
 import com.google.protobuf.Message;
 import io.jitsparse.agent.AgentSettings;
+import io.jitsparse.agent.policy.EpsilonGreedy;
+import io.jitsparse.agent.policy.EpsilonSpread;
+import io.jitsparse.agent.policy.FeatureEncoder;
+import io.jitsparse.agent.policy.GreedyPolicy;
+import io.jitsparse.agent.policy.MoveSet;
+import io.jitsparse.agent.policy.QFunction;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.PolicyChunks;
@@ -23,6 +29,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -36,9 +43,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The agent's side of one trainer: an Ape-X actor (Horgan et al. 2018) that answers the trainer's
  * observations with sparsity actions from the policy it holds, builds n-step transitions from the
- * exchange and ships them to the replay behind the learner singleton, relays episode summaries to
- * the learner and keeps its policy up to date from the learner's chunked snapshots. Its wire face
- * is a message adapter; the registry sends {@link Reregister} when the trainer registers again.
+ * exchange (with initial priorities from its own copy of the Q-network) and ships them to the
+ * replay behind the learner singleton, relays episode summaries to the learner and keeps its policy
+ * up to date from the learner's chunked snapshots. It acts epsilon-greedily per layer with the
+ * epsilon of its exploration slot ({@link EpsilonSpread}); until the first Q-network arrives it
+ * follows the handcrafted schedule of policy version 0. Its wire face is a message adapter; the
+ * registry sends {@link Reregister} when the trainer registers again.
  */
 public final class Explorer extends AbstractBehavior<Explorer.Command> {
 
@@ -79,7 +89,10 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
   private final TransitionOutbox outbox;
   private final PolicyChunks.Assembler assembler;
   private final Map<Long, EpisodeSummary> summaries = new LinkedHashMap<>();
-  private HandcraftedPolicy policy;
+  private HandcraftedPolicy handcrafted;
+  private QFunction q;
+  private final double epsilon;
+  private final SplittableRandom random;
   private long policyVersion;
   private ActorRef<Message> trainerRef;
   private long lastEpisode = -1;
@@ -90,18 +103,21 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
   /**
    * @param registration the trainer's accepted registration (replied to at start)
    * @param learner the learner singleton's proxy
+   * @param slot the explorer's exploration slot (its epsilon)
    */
   public static Behavior<Command> create(
       AgentSettings settings,
       String runId,
       RegisterTrainer registration,
       ActorRef<Message> learner,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      int slot) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
-                    new Explorer(ctx, timers, settings, runId, registration, learner, meters)));
+                    new Explorer(
+                        ctx, timers, settings, runId, registration, learner, meters, slot)));
   }
 
   private Explorer(
@@ -111,7 +127,8 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
       String runId,
       RegisterTrainer registration,
       ActorRef<Message> learner,
-      MeterRegistry meterRegistry) {
+      MeterRegistry meterRegistry,
+      int slot) {
     super(ctx);
     this.ctx = ctx;
     this.timers = timers;
@@ -132,10 +149,16 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
             settings.maxPendingTransitions(),
             settings.ackTimeout().toNanos());
     this.assembler = new PolicyChunks.Assembler(settings.maxPolicyBytes());
-    this.policy =
+    this.handcrafted =
         new HandcraftedPolicy(
             HandcraftedPolicy.Schedule.byName(settings.handcraftedSchedule()),
             trainer.getDecisionInterval());
+    var l = settings.learning();
+    this.epsilon =
+        EpsilonSpread.epsilon(slot, l.explorerPopulation(), l.epsilonBase(), l.epsilonAlpha());
+    // Seeded per slot so that two explorers do not draw the same exploration.
+    this.random = new SplittableRandom(l.seed() * 1_000_003L + slot);
+    meters.epsilon.set(epsilon);
     reply(registration);
     subscribe(-1);
     timers.startTimerWithFixedDelay(new ResubscribeTick(), settings.policyResubscribeInterval());
@@ -214,8 +237,15 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
               .setObservationSentAtNanos(o.getSentAtNanos())
               .build();
     } else {
-      double[] targets = policy.layerDensities(o);
-      int[] moves = HandcraftedPolicy.moves(o, targets);
+      double[] targets;
+      int[] moves;
+      if (q != null) {
+        moves = EpsilonGreedy.moves(q, FeatureEncoder.encode(o), epsilon, random);
+        targets = MoveSet.apply(GreedyPolicy.densities(o), moves);
+      } else {
+        targets = handcrafted.layerDensities(o);
+        moves = HandcraftedPolicy.moves(o, targets);
+      }
       decision = new NStepAccumulator.Decision(moves, targets, policyVersion);
       SparsityAction.Builder a =
           SparsityAction.newBuilder()
@@ -232,7 +262,8 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     }
     trainerRef.tell(answer);
     cachedAnswer = answer;
-    for (Transition t : nStep.observe(o, decision)) {
+    for (Transition built : nStep.observe(o, decision)) {
+      Transition t = built.toBuilder().setInitialPriority(InitialPriority.of(q, built)).build();
       int dropped = outbox.add(t);
       if (dropped > 0) {
         meters.transitionsDropped.increment(dropped);
@@ -364,26 +395,38 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     if (format.startsWith("handcrafted:")) {
       String name = format.substring("handcrafted:".length());
       try {
-        policy =
+        handcrafted =
             new HandcraftedPolicy(
                 HandcraftedPolicy.Schedule.byName(name), trainer.getDecisionInterval());
       } catch (IllegalArgumentException e) {
         reject("policy-format", "unknown handcrafted schedule '" + name + "'");
         return;
       }
-      policyVersion = p.getVersion();
-      meters.policyVersion.set(policyVersion);
-      ctx.getLog()
-          .info("explorer {}: acting with policy v{} ({})", trainerId(), policyVersion, format);
+      q = null;
+    } else if (format.equals(QFunction.FORMAT)) {
+      try {
+        q = QFunction.fromBytes(p.getParameters().toByteArray());
+      } catch (IllegalArgumentException e) {
+        reject("policy-format", "policy v" + p.getVersion() + ": " + e.getMessage());
+        return;
+      }
     } else {
-      // Q-network snapshots come with the learner issue; until then keep the policy we can run.
+      reject("policy-format", "policy v" + p.getVersion() + " has unknown format '" + format + "'");
+      return;
+    }
+    boolean first = policyVersion == 0;
+    policyVersion = p.getVersion();
+    meters.policyVersion.set(policyVersion);
+    if (first) {
       ctx.getLog()
           .info(
-              "explorer {}: policy v{} has format '{}' this explorer cannot run; keeping v{}",
+              "explorer {}: acting with policy v{} ({}, epsilon {})",
               trainerId(),
-              p.getVersion(),
+              policyVersion,
               format,
-              policyVersion);
+              String.format(java.util.Locale.ROOT, "%.4f", epsilon));
+    } else {
+      ctx.getLog().debug("explorer {}: acting with policy v{}", trainerId(), policyVersion);
     }
   }
 

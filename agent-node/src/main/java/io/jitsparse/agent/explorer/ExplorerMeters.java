@@ -22,6 +22,7 @@ final class ExplorerMeters {
   final Counter transitionsDropped;
   final Counter summariesDropped;
   final AtomicLong policyVersion = new AtomicLong();
+  final EpsilonHolder epsilon = new EpsilonHolder();
   private final MeterRegistry registry;
   private final Tags tags;
   private final List<Meter> owned = new ArrayList<>();
@@ -42,6 +43,24 @@ final class ExplorerMeters {
             .description("policy version the explorer acts with (0 = handcrafted)")
             .tags(tags)
             .register(registry));
+    owned.add(
+        Gauge.builder("jitsparse.agent.explorer.epsilon", epsilon, EpsilonHolder::get)
+            .description("exploration rate of the explorer (Ape-X spread)")
+            .tags(tags)
+            .register(registry));
+  }
+
+  /** The explorer's exploration rate, fixed at start. */
+  static final class EpsilonHolder {
+    private volatile double value;
+
+    void set(double v) {
+      value = v;
+    }
+
+    double get() {
+      return value;
+    }
   }
 
   /** Counts a rejected message; {@code kind} says what was wrong with it. */

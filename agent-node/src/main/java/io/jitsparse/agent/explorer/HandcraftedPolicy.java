@@ -1,5 +1,6 @@
 package io.jitsparse.agent.explorer;
 
+import io.jitsparse.agent.policy.MoveSet;
 import io.jitsparse.protocol.v1.LayerFeatures;
 import io.jitsparse.protocol.v1.Observation;
 import java.util.Locale;

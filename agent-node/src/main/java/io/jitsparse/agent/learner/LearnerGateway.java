@@ -32,8 +32,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * The learner side of Ape-X (Horgan et al. 2018) as one cluster singleton on the agent role: its
  * wire face takes explorers' protobuf messages (through the singleton proxy) and routes them to the
- * {@link Replay}, the {@link PolicyPublisher} and its {@link EpisodeStats}. The Q-network learner
- * joins as a further child in the learner issue.
+ * {@link Replay}, the {@link PolicyPublisher}, the {@link Learner} (which trains the Q-network on
+ * its own dispatcher) and its {@link EpisodeStats}.
  */
 public final class LearnerGateway extends AbstractBehavior<Message> {
 
@@ -42,6 +42,7 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
   private final ActorRefResolver resolver;
   private final ActorRef<Replay.Command> replay;
   private final ActorRef<PolicyPublisher.Command> publisher;
+  private final ActorRef<Learner.Command> learner;
   private final EpisodeStats episodes = new EpisodeStats();
   private final Counter episodesReceived;
   private final Counter rejected;
@@ -59,9 +60,10 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
    * Starts the singleton manager on nodes of {@code learner-role} and returns the proxy explorers
    * send to; a failing learner restarts with backoff.
    */
-  public static ActorRef<Message> init(ActorSystem<?> system, AgentSettings s, MeterRegistry m) {
+  public static ActorRef<Message> init(
+      ActorSystem<?> system, AgentSettings s, String runId, MeterRegistry m) {
     Behavior<Message> learner =
-        Behaviors.supervise(create(s, m))
+        Behaviors.supervise(create(s, runId, m))
             .onFailure(
                 SupervisorStrategy.restartWithBackoff(
                     Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
@@ -94,15 +96,17 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
   }
 
   /** The learner behavior itself (what the singleton runs). */
-  public static Behavior<Message> create(AgentSettings s, MeterRegistry m) {
-    return Behaviors.setup(ctx -> new LearnerGateway(ctx, s, m));
+  public static Behavior<Message> create(AgentSettings s, String runId, MeterRegistry m) {
+    return Behaviors.setup(ctx -> new LearnerGateway(ctx, s, runId, m));
   }
 
-  private LearnerGateway(ActorContext<Message> ctx, AgentSettings s, MeterRegistry m) {
+  private LearnerGateway(
+      ActorContext<Message> ctx, AgentSettings s, String runId, MeterRegistry m) {
     super(ctx);
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.replay =
-        ctx.spawn(Replay.create(s.replayCapacity(), s.maxBatchTransitions(), m), "replay");
+        ctx.spawn(
+            Replay.create(s.replayCapacity(), s.maxBatchTransitions(), s.learning(), m), "replay");
     this.publisher =
         ctx.spawn(
             PolicyPublisher.create(
@@ -110,6 +114,11 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
                 s.policyChunkSize(),
                 s.policyResubscribeInterval().multipliedBy(3)),
             "policy");
+    this.learner =
+        ctx.spawn(
+            Learner.create(s.learning(), runId, replay, publisher, m),
+            "learner",
+            Learner.dispatcher());
     this.episodesReceived = m.counter("jitsparse.agent.learner.episodes");
     this.rejected = m.counter("jitsparse.agent.learner.messages.rejected");
     ctx.getLog().info("learner started on {}", ctx.getSystem().address());
@@ -137,6 +146,7 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
   private Behavior<Message> onSummary(EpisodeSummary s) {
     if (episodes.add(s.getTrainerId(), s.getEpisode(), s.getReturn())) {
       episodesReceived.increment();
+      learner.tell(new Learner.EpisodeEnded(s));
     }
     String ackTo = explorers.get(s.getTrainerId());
     if (ackTo == null) {

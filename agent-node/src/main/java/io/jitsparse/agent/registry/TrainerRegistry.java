@@ -55,7 +55,8 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
   private record ExplorerStopped(String trainerId, ActorRef<Explorer.Command> explorer)
       implements Command {}
 
-  private record Entry(ActorRef<Explorer.Command> explorer, String trainerRef, Address address) {}
+  private record Entry(
+      ActorRef<Explorer.Command> explorer, String trainerRef, Address address, int slot) {}
 
   private final AgentSettings settings;
   private final String runId;
@@ -64,6 +65,8 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
   private final ActorRefResolver resolver;
   private final Cluster cluster;
   private final Map<String, Entry> entries = new HashMap<>();
+  // Exploration slots in use (Ape-X's epsilon spread): the lowest free one goes to a new explorer.
+  private final java.util.BitSet slots = new java.util.BitSet();
   // Explorers told to stop whose names are still taken until their Terminated arrives.
   private final Set<String> stopping = new HashSet<>();
   private final Gauge explorersGauge;
@@ -155,14 +158,18 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
     }
     Address address = addressOf(r.getTrainerRef());
     if (e == null) {
+      int slot = slots.nextClearBit(0);
+      slots.set(slot);
       ActorRef<Explorer.Command> explorer =
-          getContext().spawn(Explorer.create(settings, runId, r, learner, meters), id);
+          getContext().spawn(Explorer.create(settings, runId, r, learner, meters, slot), id);
       getContext().watchWith(explorer, new ExplorerStopped(id, explorer));
-      entries.put(id, new Entry(explorer, r.getTrainerRef(), address));
-      getContext().getLog().info("trainer {} registered from {}", id, address);
+      entries.put(id, new Entry(explorer, r.getTrainerRef(), address, slot));
+      getContext()
+          .getLog()
+          .info("trainer {} registered from {} (exploration slot {})", id, address, slot);
     } else {
       e.explorer().tell(new Explorer.Reregister(r));
-      entries.put(id, new Entry(e.explorer(), r.getTrainerRef(), address));
+      entries.put(id, new Entry(e.explorer(), r.getTrainerRef(), address, e.slot()));
     }
     accepted.increment();
   }
@@ -199,6 +206,7 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
     if (e != null && e.explorer().equals(s.explorer())) {
       // Stopped on its own (a failure): forget it so the trainer's next registration respawns it.
       entries.remove(s.trainerId());
+      slots.clear(e.slot());
       getContext().getLog().warn("explorer of {} stopped unexpectedly", s.trainerId());
     }
     return this;
@@ -206,6 +214,7 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
 
   private void stop(String id, Entry e) {
     stopping.add(id);
+    slots.clear(e.slot());
     getContext().stop(e.explorer());
   }
 

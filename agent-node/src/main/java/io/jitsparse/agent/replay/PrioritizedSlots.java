@@ -70,10 +70,24 @@ public final class PrioritizedSlots {
   public int insert(double priority) {
     long id = nextId++;
     int slot = (int) (id % tree.capacity());
+    if (ids[slot] < 0) {
+      size++;
+    }
     ids[slot] = id;
     tree.set(slot, scaled(priority));
-    size = Math.min(size + 1, tree.capacity());
     return slot;
+  }
+
+  /**
+   * Empties {@code slot} (its transition is evicted before its turn, e.g. when the payload store
+   * needs its room); it is never sampled again and is refilled by a later insert.
+   */
+  public void remove(int slot) {
+    if (ids[slot] >= 0) {
+      ids[slot] = -1;
+      tree.set(slot, 0);
+      size--;
+    }
   }
 
   /** The id of the transition now in {@code slot}, -1 when empty. */

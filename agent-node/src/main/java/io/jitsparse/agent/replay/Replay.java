@@ -1,15 +1,22 @@
 package io.jitsparse.agent.replay;
 
 import com.google.protobuf.Message;
+import io.jitsparse.agent.learner.LearnerSettings;
+import io.jitsparse.agent.policy.FeatureEncoder;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.v1.ReplayStats;
+import io.jitsparse.protocol.v1.Transition;
 import io.jitsparse.protocol.v1.TransitionBatch;
 import io.jitsparse.protocol.v1.TransitionBatchAck;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -22,14 +29,20 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * The experience replay of the learner (Ape-X, Horgan et al. 2018): takes explorers' transition
- * batches, rejects malformed or oversized ones, stores the rest in a {@link ReplayBuffer} and
- * acknowledges every batch (resends as duplicates) to its {@code ack_to}.
+ * The prioritised experience replay of Ape-X (Horgan et al. 2018): takes explorers' transition
+ * batches (malformed or oversized ones are rejected, resends acknowledged without storing twice),
+ * stores them compactly in a {@link CompactReplay} with the explorers' initial priorities, answers
+ * the learner's sample requests as far as the {@link SamplesPerInsertLimit} allows (a request it
+ * cannot answer yet waits for more inserts) and applies the learner's new priorities.
+ *
+ * <p>Replay contents live in memory only: a restarted agent-node refills its replay from the
+ * explorers (the learner's networks and counters come back from its checkpoint).
  */
 public final class Replay extends AbstractBehavior<Replay.Command> {
 
   /** What the replay handles. */
-  public sealed interface Command extends LocalCommand permits Store, FillStats {}
+  public sealed interface Command extends LocalCommand
+      permits Store, FillStats, Sample, UpdatePriorities, PolicyVersion {}
 
   /** A batch from an explorer. */
   public record Store(TransitionBatch batch) implements Command {}
@@ -37,37 +50,80 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   /** Adds the replay's numbers to {@code partial} and passes it to {@code next}. */
   public record FillStats(ReplayStats partial, Consumer<ReplayStats> next) implements Command {}
 
-  private final ReplayBuffer buffer;
+  /**
+   * The learner asks for a batch; answered when the samples-per-insert limit allows.
+   *
+   * @param beta importance-sampling exponent for this batch
+   */
+  public record Sample(int batchSize, double beta, ActorRef<Sampled> replyTo) implements Command {}
+
+  /** The answer to {@link Sample}. */
+  public record Sampled(SampledBatch batch) implements LocalCommand {}
+
+  /** The learner's new priorities for a sampled batch. */
+  public record UpdatePriorities(int[] slots, long[] ids, double[] priorities) implements Command {}
+
+  /** The learner published this policy version (policy lag is measured against it). */
+  public record PolicyVersion(long version) implements Command {}
+
+  private final CompactReplay store;
+  private final SamplesPerInsertLimit limit;
+  private final SeenBatches seen = new SeenBatches();
   private final int maxBatch;
+  private final Random random;
   private final ActorRefResolver resolver;
   private final MeterRegistry registry;
-  private final Gauge sizeGauge;
+  private final List<Meter> gauges;
   private final Counter received;
   private final Counter evicted;
   private final Counter duplicates;
   private final Counter rejected;
+  private final DistributionSummary policyLag;
   private long duplicateBatches;
   private long rejectedBatches;
+  private long publishedVersion;
+  private Sample waiting;
 
-  /** A replay of {@code capacity} transitions accepting batches of up to {@code maxBatch}. */
-  public static Behavior<Command> create(int capacity, int maxBatch, MeterRegistry meters) {
-    return Behaviors.setup(ctx -> new Replay(ctx, capacity, maxBatch, meters));
+  /** A replay with the capacity, memory and priorities of {@code s}. */
+  public static Behavior<Command> create(
+      int capacity, int maxBatch, LearnerSettings s, MeterRegistry meters) {
+    return Behaviors.setup(ctx -> new Replay(ctx, capacity, maxBatch, s, meters));
   }
 
-  private Replay(ActorContext<Command> ctx, int capacity, int maxBatch, MeterRegistry meters) {
+  private Replay(
+      ActorContext<Command> ctx,
+      int capacity,
+      int maxBatch,
+      LearnerSettings s,
+      MeterRegistry meters) {
     super(ctx);
-    this.buffer = new ReplayBuffer(capacity);
+    this.store =
+        new CompactReplay(capacity, s.arenaFloats(), s.priorityAlpha(), s.priorityEpsilon());
+    this.limit = new SamplesPerInsertLimit(s.samplesPerInsert(), s.minReplaySize(), s.batchSize());
     this.maxBatch = maxBatch;
+    this.random = new Random(s.seed());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.registry = meters;
-    this.sizeGauge =
-        Gauge.builder("jitsparse.agent.replay.size", buffer, ReplayBuffer::size)
-            .description("transitions held by the replay")
-            .register(meters);
+    this.gauges =
+        List.of(
+            Gauge.builder("jitsparse.agent.replay.size", store, CompactReplay::size)
+                .description("transitions held by the replay")
+                .register(meters),
+            Gauge.builder("jitsparse.agent.replay.priority.sum", store, CompactReplay::prioritySum)
+                .description("sum of the replay's exponentiated priorities")
+                .register(meters),
+            Gauge.builder("jitsparse.agent.replay.memory", store, r -> (double) r.bytes())
+                .baseUnit("bytes")
+                .description("memory of the replay's arrays")
+                .register(meters));
     this.received = meters.counter("jitsparse.agent.replay.transitions.received");
     this.evicted = meters.counter("jitsparse.agent.replay.transitions.evicted");
     this.duplicates = meters.counter("jitsparse.agent.replay.batches.duplicate");
     this.rejected = meters.counter("jitsparse.agent.replay.batches.rejected");
+    this.policyLag =
+        DistributionSummary.builder("jitsparse.agent.replay.policy.lag")
+            .description("policy versions between a transition's acting policy and the newest")
+            .register(meters);
   }
 
   @Override
@@ -75,7 +131,15 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
     return newReceiveBuilder()
         .onMessage(Store.class, this::onStore)
         .onMessage(FillStats.class, this::onStats)
-        // The gauge holds this incarnation's buffer: a restarted replay registers its own.
+        .onMessage(Sample.class, this::onSample)
+        .onMessage(UpdatePriorities.class, this::onPriorities)
+        .onMessage(
+            PolicyVersion.class,
+            v -> {
+              publishedVersion = Math.max(publishedVersion, v.version());
+              return this;
+            })
+        // The gauges hold this incarnation's store: a restarted replay registers its own.
         .onSignal(PostStop.class, s -> unregister())
         .onSignal(PreRestart.class, s -> unregister())
         .build();
@@ -85,18 +149,37 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
     TransitionBatch b = s.batch();
     Optional<String> bad = MessageChecks.transitionBatch(b, maxBatch);
     if (bad.isPresent()) {
-      rejectedBatches++;
-      rejected.increment();
-      getContext().getLog().warn("replay rejected a batch: {}", bad.get());
-      return this;
+      return reject(bad.get());
     }
-    ReplayBuffer.Added added = buffer.add(b);
-    if (added.duplicate()) {
+    boolean duplicate = !seen.firstTime(b.getExplorerId(), b.getSequence());
+    int accepted = 0;
+    if (duplicate) {
       duplicateBatches++;
       duplicates.increment();
     } else {
-      received.increment(added.accepted());
-      evicted.increment(added.evicted());
+      long evictedBefore = store.evicted();
+      for (Transition t : b.getTransitionsList()) {
+        try {
+          store.insert(
+              FeatureEncoder.encode(t.getState()),
+              FeatureEncoder.encode(t.getNextState()),
+              t.getMovesList().stream().mapToInt(Integer::intValue).toArray(),
+              (float) t.getReward(),
+              (float) t.getDiscount(),
+              t.getInitialPriority());
+          accepted++;
+          policyLag.record(Math.max(0, publishedVersion - t.getPolicyVersion()));
+        } catch (IllegalArgumentException e) {
+          rejectedBatches++;
+          rejected.increment();
+          getContext()
+              .getLog()
+              .warn("replay rejected a transition of {}: {}", b.getExplorerId(), e.getMessage());
+        }
+      }
+      limit.inserted(accepted);
+      received.increment(accepted);
+      evicted.increment(store.evicted() - evictedBefore);
     }
     if (!b.getAckTo().isEmpty()) {
       ActorRef<Message> ackTo = resolver.resolveActorRef(b.getAckTo());
@@ -104,10 +187,38 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
           TransitionBatchAck.newBuilder()
               .setExplorerId(b.getExplorerId())
               .setSequence(b.getSequence())
-              .setAccepted(added.accepted())
-              .setDuplicate(added.duplicate())
+              .setAccepted(accepted)
+              .setDuplicate(duplicate)
               .build());
     }
+    if (waiting != null) {
+      Sample w = waiting;
+      waiting = null;
+      onSample(w);
+    }
+    return this;
+  }
+
+  private Behavior<Command> reject(String why) {
+    rejectedBatches++;
+    rejected.increment();
+    getContext().getLog().warn("replay rejected a batch: {}", why);
+    return this;
+  }
+
+  private Behavior<Command> onSample(Sample s) {
+    if (store.size() == 0 || !limit.canSample(s.batchSize())) {
+      // One learner, one outstanding request: answered after the next insert.
+      waiting = s;
+      return this;
+    }
+    limit.sampled(s.batchSize());
+    s.replyTo().tell(new Sampled(store.sample(s.batchSize(), s.beta(), random)));
+    return this;
+  }
+
+  private Behavior<Command> onPriorities(UpdatePriorities u) {
+    store.updatePriorities(u.slots(), u.ids(), u.priorities());
     return this;
   }
 
@@ -115,10 +226,10 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
     f.next()
         .accept(
             f.partial().toBuilder()
-                .setSize(buffer.size())
-                .setCapacity(buffer.capacity())
-                .setTransitionsReceived(buffer.received())
-                .setTransitionsEvicted(buffer.evicted())
+                .setSize(store.size())
+                .setCapacity(store.capacity())
+                .setTransitionsReceived(store.inserted())
+                .setTransitionsEvicted(store.evicted())
                 .setDuplicateBatches(duplicateBatches)
                 .setRejectedBatches(rejectedBatches)
                 .build());
@@ -126,7 +237,8 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   }
 
   private Behavior<Command> unregister() {
-    registry.remove(sizeGauge);
+    gauges.forEach(registry::remove);
+    registry.remove(policyLag);
     return this;
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jitsparse.agent.policy.MoveSet;
 import io.jitsparse.protocol.v1.LayerFeatures;
 import io.jitsparse.protocol.v1.Observation;
 import io.jitsparse.protocol.v1.Transition;

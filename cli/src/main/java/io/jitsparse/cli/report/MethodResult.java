@@ -1,6 +1,7 @@
 package io.jitsparse.cli.report;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One method of a comparison ({@code learned}, {@code gmp-cubic}, {@code dst-cosine}, {@code
@@ -11,6 +12,29 @@ import java.util.List;
  * @param seeds one result per seed, in seed order
  */
 public record MethodResult(String method, String description, List<SeedResult> seeds) {
+
+  /** Name of the method whose schedule the agent learned. */
+  public static final String LEARNED = "learned";
+
+  /** Whether this is the learned method (the others are baselines). */
+  public boolean isLearned() {
+    return LEARNED.equals(method);
+  }
+
+  /** The seed numbers, in seed order. */
+  public List<Long> seedNumbers() {
+    return seeds.stream().map(SeedResult::seed).toList();
+  }
+
+  /** The first seed's result, whose schedule the report draws; empty without seeds. */
+  public Optional<SeedResult> firstSeed() {
+    return seeds.isEmpty() ? Optional.empty() : Optional.of(seeds.get(0));
+  }
+
+  /** Training steps of the longest seed (seeds normally agree; 0 without seeds). */
+  public long steps() {
+    return seeds.stream().mapToLong(SeedResult::steps).max().orElse(0);
+  }
 
   /** Mean test accuracy over the seeds. */
   public double meanTestAccuracy() {
@@ -30,6 +54,16 @@ public record MethodResult(String method, String description, List<SeedResult> s
   /** Mean training FLOPs. */
   public double meanTrainingFlops() {
     return mean(seeds.stream().mapToDouble(SeedResult::trainingFlops).toArray());
+  }
+
+  /** Sample standard deviation of the final global density. */
+  public double stdGlobalDensity() {
+    return std(seeds.stream().mapToDouble(SeedResult::globalDensity).toArray());
+  }
+
+  /** Sample standard deviation of the training FLOPs. */
+  public double stdTrainingFlops() {
+    return std(seeds.stream().mapToDouble(SeedResult::trainingFlops).toArray());
   }
 
   static double mean(double[] v) {

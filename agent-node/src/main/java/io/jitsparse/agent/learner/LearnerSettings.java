@@ -1,0 +1,161 @@
+package io.jitsparse.agent.learner;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The learning part of the agent-node's settings, read from the same flat section {@code
+ * jitsparse.agent-node} (every key a CLI flag; defaults and the reason for each in {@code
+ * reference.conf} and docs/rl-design.md). Invalid values fail at start naming the key.
+ *
+ * @param hidden hidden layer widths of the Q-network
+ * @param learningRate Adam's step size
+ * @param huberDelta Huber loss threshold
+ * @param batchSize transitions per learner update
+ * @param targetUpdateInterval updates between target-network copies
+ * @param publishInterval updates between published policy versions (P)
+ * @param checkpointInterval updates between checkpoints (C)
+ * @param checkpointKeep checkpoints kept on disk
+ * @param samplesPerInsert samples the learner may draw per transition inserted
+ * @param minReplaySize transitions in the replay before learning starts
+ * @param priorityAlpha priority exponent of the replay
+ * @param priorityEpsilon added to |TD error| in priorities
+ * @param betaStart importance-sampling exponent at the first update
+ * @param betaUpdates updates over which beta anneals to 1
+ * @param replayMemory bytes of the replay's payload arena
+ * @param explorerPopulation N of Ape-X's epsilon spread
+ * @param epsilonBase largest exploration rate
+ * @param epsilonAlpha spread exponent
+ * @param seed seed of initialisation and sampling
+ * @param out output folder (learning curve, checkpoints); empty writes nothing
+ * @param warmStart a policy checkpoint to start from; empty starts fresh
+ * @param budget how long the agent-node learns before stopping; zero is until stopped
+ */
+public record LearnerSettings(
+    int[] hidden,
+    double learningRate,
+    double huberDelta,
+    int batchSize,
+    int targetUpdateInterval,
+    int publishInterval,
+    int checkpointInterval,
+    int checkpointKeep,
+    double samplesPerInsert,
+    int minReplaySize,
+    double priorityAlpha,
+    double priorityEpsilon,
+    double betaStart,
+    long betaUpdates,
+    long replayMemory,
+    int explorerPopulation,
+    double epsilonBase,
+    double epsilonAlpha,
+    long seed,
+    String out,
+    String warmStart,
+    Duration budget) {
+
+  private static final String PATH = "jitsparse.agent-node";
+
+  /** Checks every value. */
+  public LearnerSettings {
+    if (hidden.length == 0) {
+      throw bad("hidden-sizes", "needs at least one hidden layer");
+    }
+    for (int h : hidden) {
+      positive("hidden-sizes", h);
+    }
+    if (!(learningRate > 0) || !(huberDelta > 0)) {
+      throw bad("learning-rate", "learning-rate and huber-delta must be positive");
+    }
+    positive("learner-batch-size", batchSize);
+    positive("target-update-interval", targetUpdateInterval);
+    positive("publish-interval", publishInterval);
+    positive("checkpoint-interval", checkpointInterval);
+    positive("checkpoint-keep", checkpointKeep);
+    if (!(samplesPerInsert > 0) || Double.isInfinite(samplesPerInsert)) {
+      throw bad("samples-per-insert", samplesPerInsert + " must be positive");
+    }
+    if (minReplaySize < batchSize) {
+      throw bad("min-replay-size", minReplaySize + " is below learner-batch-size " + batchSize);
+    }
+    if (!(priorityAlpha >= 0 && priorityAlpha <= 1)) {
+      throw bad("priority-alpha", priorityAlpha + " is outside [0, 1]");
+    }
+    if (!(priorityEpsilon > 0)) {
+      throw bad("priority-epsilon", priorityEpsilon + " must be positive");
+    }
+    if (!(betaStart >= 0 && betaStart <= 1)) {
+      throw bad("beta-start", betaStart + " is outside [0, 1]");
+    }
+    positive("beta-updates", betaUpdates);
+    positive("replay-memory", replayMemory);
+    if (replayMemory / Float.BYTES > Integer.MAX_VALUE) {
+      throw bad("replay-memory", replayMemory + " bytes exceeds the arena's 8 GiB limit");
+    }
+    positive("explorer-population", explorerPopulation);
+    if (!(epsilonBase >= 0 && epsilonBase <= 1) || !(epsilonAlpha >= 0)) {
+      throw bad("epsilon-base", "epsilon-base must be in [0, 1] and epsilon-alpha >= 0");
+    }
+    if (budget.isNegative()) {
+      throw bad("budget", budget + " is negative");
+    }
+  }
+
+  /** Reads the learning keys of {@code c}, the {@code jitsparse.agent-node} section. */
+  public static LearnerSettings read(Config c) {
+    List<Integer> hidden = c.getIntList("hidden-sizes");
+    return new LearnerSettings(
+        hidden.stream().mapToInt(Integer::intValue).toArray(),
+        c.getDouble("learning-rate"),
+        c.getDouble("huber-delta"),
+        c.getInt("learner-batch-size"),
+        c.getInt("target-update-interval"),
+        c.getInt("publish-interval"),
+        c.getInt("checkpoint-interval"),
+        c.getInt("checkpoint-keep"),
+        c.getDouble("samples-per-insert"),
+        c.getInt("min-replay-size"),
+        c.getDouble("priority-alpha"),
+        c.getDouble("priority-epsilon"),
+        c.getDouble("beta-start"),
+        c.getLong("beta-updates"),
+        c.getBytes("replay-memory"),
+        c.getInt("explorer-population"),
+        c.getDouble("epsilon-base"),
+        c.getDouble("epsilon-alpha"),
+        c.getLong("agent-seed"),
+        c.getString("out").trim(),
+        c.getString("policy").trim(),
+        c.getDuration("budget"));
+  }
+
+  /** The Q-learner's configuration. */
+  public QLearner.Config qLearner() {
+    return new QLearner.Config(hidden, learningRate, huberDelta, targetUpdateInterval, seed);
+  }
+
+  /** Where checkpoints go, when an output folder is set. */
+  public java.util.Optional<Path> checkpointDir() {
+    return out.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(Path.of(out, "checkpoints"));
+  }
+
+  /** Floats of the replay's payload arena. */
+  public int arenaFloats() {
+    return (int) (replayMemory / Float.BYTES);
+  }
+
+  private static void positive(String key, long v) {
+    if (v <= 0) {
+      throw bad(key, v + " must be positive");
+    }
+  }
+
+  private static IllegalArgumentException bad(String key, String why) {
+    return new IllegalArgumentException(PATH + "." + key + ": " + why);
+  }
+}

@@ -1,0 +1,83 @@
+package io.jitsparse.agent.policy;
+
+import io.jitsparse.agent.learner.LearnerCheckpoint;
+import io.jitsparse.protocol.v1.LayerFeatures;
+import io.jitsparse.protocol.v1.Observation;
+import io.jitsparse.protocol.v1.SparsityAction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A learned policy acting greedily, outside the cluster: what {@code jitsparse evaluate} and {@code
+ * jitsparse baseline --method policy} train a network with. It answers an observation with the
+ * per-layer targets of each layer's best move, as an explorer with epsilon 0 would.
+ */
+public final class GreedyPolicy {
+
+  private final QFunction q;
+  private final long version;
+  private final Path source;
+
+  /**
+   * @param q the Q-function
+   * @param version its policy version (reported in actions)
+   * @param source where it was read from (for messages)
+   */
+  public GreedyPolicy(QFunction q, long version, Path source) {
+    this.q = q;
+    this.version = version;
+    this.source = source;
+  }
+
+  /**
+   * The policy of a learner checkpoint: {@code checkpoint} is a {@code policy-*.ckpt} file or a
+   * folder holding some (a run's output folder or its {@code checkpoints} folder), whose newest is
+   * taken. The message of a failure names the file.
+   */
+  public static GreedyPolicy load(Path checkpoint) throws IOException {
+    Path file = LearnerCheckpoint.resolve(checkpoint);
+    LearnerCheckpoint c = LearnerCheckpoint.read(file);
+    return new GreedyPolicy(c.learner().online(), c.policyVersion(), file);
+  }
+
+  /** The answer to {@code o}: the greedy moves' target densities. */
+  public Optional<SparsityAction> decide(Observation o) {
+    if (o.getDone()) {
+      return Optional.empty();
+    }
+    int[] moves = q.greedy(FeatureEncoder.encode(o));
+    double[] targets = MoveSet.apply(densities(o), moves);
+    SparsityAction.Builder a =
+        SparsityAction.newBuilder()
+            .setTrainerId(o.getTrainerId())
+            .setEpisode(o.getEpisode())
+            .setDecision(o.getDecision())
+            .setPolicyVersion(version)
+            .setObservationSentAtNanos(o.getSentAtNanos());
+    for (int i = 0; i < moves.length; i++) {
+      a.addLayerDensities(targets[i]).addMoves(moves[i]);
+    }
+    return Optional.of(a.build());
+  }
+
+  /** The policy version. */
+  public long version() {
+    return version;
+  }
+
+  /** The Q-function. */
+  public QFunction qFunction() {
+    return q;
+  }
+
+  /** Where the policy came from. */
+  public Path source() {
+    return source;
+  }
+
+  /** The observed per-layer densities. */
+  public static double[] densities(Observation o) {
+    return o.getLayersList().stream().mapToDouble(LayerFeatures::getDensity).toArray();
+  }
+}
