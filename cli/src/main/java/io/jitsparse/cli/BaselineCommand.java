@@ -6,6 +6,7 @@ import io.jitsparse.env.data.DataFileException;
 import io.jitsparse.env.data.DataUnavailableException;
 import io.jitsparse.env.data.FashionMnist;
 import io.jitsparse.env.data.FashionMnistLocator;
+import io.jitsparse.env.method.RecordedSchedule;
 import io.jitsparse.env.train.BaselineRun;
 import io.jitsparse.env.train.BaselineSettings;
 import io.jitsparse.env.train.Checkpoint;
@@ -39,8 +40,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Trains a network with a handcrafted sparsity method (dense, static, gmp, dst,"
-          + " dst-thresholds) and writes result.json, schedule.csv, schedule.png, steps.csv and a"
-          + " checkpoint to --out.",
+          + " dst-thresholds), or replays a recorded schedule.csv (--method replay"
+          + " --schedule-file FILE), and writes result.json, schedule.csv, schedule.png, steps.csv"
+          + " and a checkpoint to --out.",
       "Exit codes: 0 done, 2 bad input, 3 loss diverged, 130 stopped by Ctrl-C."
     })
 public final class BaselineCommand implements Callable<Integer> {
@@ -152,6 +154,12 @@ public final class BaselineCommand implements Callable<Integer> {
           runs.add(settings(overrides, seed));
           runDirs.add(out.resolve("seed-" + seed));
         }
+      }
+    }
+    for (BaselineSettings r : runs) {
+      if (r.method().equals("replay")) {
+        // A malformed schedule fails now, not after the data set is loaded.
+        RecordedSchedule.read(Path.of(r.scheduleFile()));
       }
     }
     BaselineSettings first = runs.get(0);

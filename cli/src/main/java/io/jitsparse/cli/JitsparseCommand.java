@@ -28,6 +28,7 @@ public final class JitsparseCommand implements Runnable {
     cl.addSubcommand("agent-node", AgentNodeCommand.commandLine(config));
     cl.addSubcommand("loadgen", LoadgenCommand.commandLine(config));
     cl.addSubcommand("baseline", BaselineCommand.commandLine(config));
+    cl.addSubcommand("evaluate", EvaluateCommand.commandLine(config));
     return cl;
   }
 

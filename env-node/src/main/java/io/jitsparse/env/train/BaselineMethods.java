@@ -7,12 +7,15 @@ import io.jitsparse.env.method.DenseMethod;
 import io.jitsparse.env.method.DstMethod;
 import io.jitsparse.env.method.DstThresholdsMethod;
 import io.jitsparse.env.method.GmpMethod;
+import io.jitsparse.env.method.RecordedSchedule;
+import io.jitsparse.env.method.ReplayMethod;
 import io.jitsparse.env.method.SparsityMethod;
 import io.jitsparse.env.method.StaticMethod;
 import io.jitsparse.env.pruning.PruneCriteria;
 import io.jitsparse.env.schedule.DensitySchedules;
 import io.jitsparse.env.schedule.PruneFractionDecay;
 import io.jitsparse.env.sparse.DensityMover;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /** Builds the handcrafted sparsity method a {@link BaselineSettings} names. */
@@ -57,6 +60,12 @@ public final class BaselineMethods {
               s.schedule(), s.gmpInitialDensity(), s.density(), start, end, deltaT, s.gmpStages());
       return new Built(
           new GmpMethod(schedule, distribution, mover, start, end, deltaT, s.globalPruning()),
+          mover);
+    }
+    if (s.method().equals("replay")) {
+      return new Built(
+          new ReplayMethod(
+              RecordedSchedule.read(Path.of(s.scheduleFile())), mover, rng, totalSteps),
           mover);
     }
     long updateEnd = s.updateEnd().resolve(totalSteps);

@@ -37,6 +37,7 @@ public record BaselineSettings(
     String pruneFractionDecay,
     StepSpec updateEnd,
     double alpha,
+    String scheduleFile,
     int epochs,
     int batchSize,
     OptimizerSettings optimizer,
@@ -58,7 +59,7 @@ public record BaselineSettings(
 
   /** Method names. */
   public static final List<String> METHODS =
-      List.of("dense", "static", "gmp", "dst", "dst-thresholds");
+      List.of("dense", "static", "gmp", "dst", "dst-thresholds", "replay");
 
   /** Reads and validates the settings from {@code config} (the root config). */
   public static BaselineSettings fromConfig(Config root) {
@@ -87,6 +88,7 @@ public record BaselineSettings(
               c.getString("prune-fraction-decay"),
               step(c, "update-end"),
               c.getDouble("alpha"),
+              c.getString("schedule-file"),
               c.getInt("epochs"),
               c.getInt("batch-size"),
               optimizer(c),
@@ -164,6 +166,9 @@ public record BaselineSettings(
     if (!(pruneFractionEnd >= 0 && pruneFractionEnd <= 1)) {
       fail("prune-fraction-end", pruneFractionEnd, "in [0, 1]");
     }
+    if (method.equals("replay") && scheduleFile.isBlank()) {
+      fail("schedule-file", "\"\"", "the schedule.csv that method replay follows");
+    }
     if (epochs < 1) {
       fail("epochs", epochs, ">= 1");
     }
@@ -226,6 +231,7 @@ public record BaselineSettings(
     m.put("prune-fraction-decay", pruneFractionDecay);
     m.put("update-end", updateEnd.toString());
     m.put("alpha", alpha);
+    m.put("schedule-file", scheduleFile);
     m.put("epochs", epochs);
     m.put("batch-size", batchSize);
     m.put("optimizer", optimizer.name());

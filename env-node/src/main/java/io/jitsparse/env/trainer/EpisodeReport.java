@@ -12,8 +12,26 @@ import java.util.List;
 /**
  * What one episode of a {@link Trainer} tells the agent: an {@link Observation} at every decision
  * and the {@link EpisodeSummary} at its end. It keeps what those need beyond the network itself
- * (the smoothed loss, the reward's previous validation accuracy, the return, the applied schedule)
- * so the actor only decides when to report. Free of Pekko; one instance per episode.
+ * (the smoothed loss, the reward's previous validation accuracy and FLOPs, the return, the applied
+ * schedule) so the actor only decides when to report. Free of Pekko; one instance per episode.
+ *
+ * <p><b>Reward.</b> The reward of decision {@code k > 0} prices accuracy against compute:
+ *
+ * <pre>
+ *   r_k = (v_k - v_{k-1}) - w * (F_k - F_{k-1}) / F_dense
+ * </pre>
+ *
+ * where {@code v_k} is the accuracy on the episode's fixed held-out validation batch after the
+ * masks moved at decision {@code k}, {@code F_k} the engine's training FLOPs so far ({@link
+ * io.jitsparse.env.flops.TrainingFlops}: the steps, and the dense-gradient passes of growth),
+ * {@code F_dense} the FLOPs of training the same episode dense ({@code episode-steps} steps of the
+ * batch size) and {@code w} is {@code flops-weight}; {@code r_0 = 0}. The return telescopes to
+ * {@code v_T - v_0 - w * (F_T - F_0) / F_dense}, with {@code F_0 = 0} as nothing is trained before
+ * the first decision: the accuracy the episode gained, minus its compute as a fraction of the dense
+ * episode's at the price {@code w}. Without the FLOPs term every schedule that ends at the target
+ * density would be judged by accuracy alone, and staying dense until the last moment (the most
+ * expensive schedule) would be the safest; {@code w} says how many points of accuracy a dense
+ * episode's worth of compute is worth.
  */
 final class EpisodeReport {
 
@@ -28,20 +46,28 @@ final class EpisodeReport {
   private final List<double[]> schedule = new ArrayList<>();
   private double smoothedLoss = Double.NaN;
   private double learningRate;
+  private final double denseFlops;
   private double previousValidation;
+  private double previousFlops;
   private double episodeReturn;
   private long policyVersion;
 
   /**
    * @param staticLayers the network's static layer features, repeated in every observation
    * @param learningRate the learning rate before the first step
+   * @param denseFlops F_dense: the training FLOPs of the same episode trained dense (positive)
    */
   EpisodeReport(
       String trainerId,
       TrainerSettings s,
       long episodeIndex,
       List<LayerFeatures> staticLayers,
-      double learningRate) {
+      double learningRate,
+      double denseFlops) {
+    if (!(denseFlops > 0)) {
+      throw new IllegalArgumentException("dense episode FLOPs " + denseFlops + " must be positive");
+    }
+    this.denseFlops = denseFlops;
     this.trainerId = trainerId;
     this.s = s;
     this.episodeIndex = episodeIndex;
@@ -65,7 +91,7 @@ final class EpisodeReport {
 
   /**
    * The observation of a decision boundary, after the masks moved to {@code applied}. The reward is
-   * the validation accuracy gained since the previous decision (0 at the first).
+   * the class comment's {@code r_k} (0 at the first decision).
    */
   Observation decision(
       TrainingEpisode episode,
@@ -77,10 +103,33 @@ final class EpisodeReport {
       long nowNanos) {
     decisionSteps.add(step);
     schedule.add(applied);
-    double reward = decision == 0 ? 0 : validation - previousValidation;
+    double flops = episode.trainingFlops();
+    double reward =
+        decision == 0
+            ? 0
+            : reward(
+                validation - previousValidation,
+                flops - previousFlops,
+                denseFlops,
+                s.flopsWeight());
     previousValidation = validation;
+    previousFlops = flops;
     episodeReturn += reward;
     return observation(episode, decision, step, validation, reward, done, applied, nowNanos);
+  }
+
+  /**
+   * The reward of one decision interval: {@code validationGain - flopsWeight * flopsSpent /
+   * denseFlops} (the class comment's {@code r_k}).
+   *
+   * @param validationGain {@code v_k - v_{k-1}}
+   * @param flopsSpent {@code F_k - F_{k-1}}, the training FLOPs of the interval
+   * @param denseFlops {@code F_dense}, the FLOPs of the whole episode trained dense
+   * @param flopsWeight {@code w}, the price of a dense episode's compute in accuracy
+   */
+  static double reward(
+      double validationGain, double flopsSpent, double denseFlops, double flopsWeight) {
+    return validationGain - flopsWeight * flopsSpent / denseFlops;
   }
 
   /** After an abort: a done observation so the explorer closes its episode too. */

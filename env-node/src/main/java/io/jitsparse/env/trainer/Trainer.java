@@ -213,7 +213,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
     if (episode == null) {
       startEpisode();
-      boundary(0, false);
+      boundary();
       getContext().getSelf().tell(new Step());
       return this;
     }
@@ -229,13 +229,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
     meters.steps.increment();
     stepStates.record(episodeIndex, st);
-    long step = episode.stepCount();
-    if (step >= s.episodeSteps()) {
-      boundary(step, true);
-      return endEpisode(false, "");
-    }
-    if (step % s.decisionInterval() == 0) {
-      boundary(step, false);
+    if (episode.atBoundary()) {
+      boundary();
+      if (episode.finished()) {
+        return endEpisode(false, "");
+      }
     }
     getContext().getSelf().tell(new Step());
     return this;
@@ -260,7 +258,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
    * A decision boundary: the newest action, else the fallback schedule while the agent is
    * unreachable, else the current densities; then the observation goes out.
    */
-  private void boundary(long step, boolean done) {
+  private void boundary() {
     Optional<SparsityAction> action = actions.take();
     boolean unreachable = link.unreachable(System.nanoTime(), s.agentTimeout());
     if (action.isPresent()) {
@@ -268,7 +266,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     } else if (unreachable) {
       meters.fallback.increment();
     }
-    send(episode.boundary(step, done, action, unreachable, System.nanoTime()));
+    send(episode.boundary(action, unreachable, System.nanoTime()));
   }
 
   private void send(Observation o) {

@@ -41,6 +41,7 @@ import java.util.Map;
  * @param fallbackSchedule cubic, linear or hold
  * @param finalPhase fraction of the episode in which the action wall walks to the target
  * @param minLayerDensity lowest density of any layer
+ * @param flopsWeight weight of the training FLOPs in the reward ({@link EpisodeReport})
  * @param out output folder
  * @param runId run id, empty to take the agent's
  * @param registerRetry time between registration resends
@@ -69,6 +70,7 @@ public record TrainerSettings(
     String fallbackSchedule,
     double finalPhase,
     double minLayerDensity,
+    double flopsWeight,
     Path out,
     String runId,
     Duration registerRetry,
@@ -113,6 +115,7 @@ public record TrainerSettings(
             read(c, "fallback-schedule", () -> c.getString("fallback-schedule")),
             read(c, "final-phase", () -> c.getDouble("final-phase")),
             read(c, "min-layer-density", () -> c.getDouble("min-layer-density")),
+            read(c, "flops-weight", () -> c.getDouble("flops-weight")),
             read(c, "out", () -> Path.of(c.getString("out"))),
             read(c, "run-id", () -> c.getString("run-id")),
             read(c, "register-retry", () -> c.getDuration("register-retry")),
@@ -192,6 +195,9 @@ public record TrainerSettings(
     if (!(minLayerDensity > 0 && minLayerDensity <= density)) {
       fail("min-layer-density", minLayerDensity, "in (0, density " + density + "]");
     }
+    if (!(flopsWeight >= 0) || Double.isInfinite(flopsWeight)) {
+      fail("flops-weight", flopsWeight, "a finite number >= 0");
+    }
     if (!runId.isEmpty()
         && !io.jitsparse.protocol.MessageChecks.TRAINER_ID.matcher(runId).matches()) {
       fail("run-id", runId, "empty or [A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -237,16 +243,37 @@ public record TrainerSettings(
    * then on the masks move only where the trainer moves them (through the action wall).
    */
   public BaselineSettings engine(long episodeSeed) {
+    return BaselineSettings.withOverrides(root, engineKeys(episodeSeed, startDensity));
+  }
+
+  /**
+   * The engine settings of an episode whose masks the engine's own sparsity method moves (the
+   * handcrafted baselines an evaluation compares with the policy): the keys of {@link
+   * #engine(long)} with the density at the target, then {@code method}'s keys of {@code
+   * jitsparse.baseline} (method, schedule, delta-t, ...) on top. Everything else (model, seed,
+   * sample limit, and from {@code jitsparse.baseline} the batch size, optimiser and learning-rate
+   * schedule) is the trainer's, so such an episode differs from a controlled one only in who moves
+   * the masks.
+   *
+   * @throws IllegalArgumentException naming the key when the result is invalid
+   */
+  public BaselineSettings engine(long episodeSeed, Map<String, ?> method) {
+    Map<String, Object> o = engineKeys(episodeSeed, density);
+    o.putAll(method);
+    return BaselineSettings.withOverrides(root, o);
+  }
+
+  private Map<String, Object> engineKeys(long episodeSeed, double engineDensity) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("model", model);
     o.put("width", width);
     o.put("method", "static");
-    o.put("density", startDensity);
+    o.put("density", engineDensity);
     o.put("prune", prune);
     o.put("grow", grow);
     o.put("seed", episodeSeed);
     o.put("train-samples", trainSamples);
-    return BaselineSettings.withOverrides(root, o);
+    return o;
   }
 
   /**

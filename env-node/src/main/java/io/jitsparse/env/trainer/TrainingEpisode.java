@@ -23,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One episode of one trainer, free of Pekko so it can be driven directly: a fresh network (seeded
  * by the episode), its data order, a fixed validation batch, and the density moves the action wall
- * decides. The {@link Trainer} actor calls {@link #step()} once per message.
+ * decides (or, in an episode of a handcrafted method, none: the engine's method moves the masks
+ * itself). The {@link Trainer} actor calls {@link #step()} once per message.
  *
  * <p>Not thread-safe; owns native memory: {@link #close()} it when the episode ends.
  */
@@ -35,15 +36,23 @@ final class TrainingEpisode implements AutoCloseable {
   private final Batch validation;
   private final DensityMover mover;
   private final long seed;
+  private final long episodeSteps;
   private final long[] sizes;
   private Batches batches;
   private int epoch;
   private Batch last;
 
-  TrainingEpisode(TrainerSettings s, long seed, FashionMnist data) {
-    this.seed = seed;
-    this.engine = s.engine(seed);
-    this.trainer = new SparseTrainer(engine, null, s.episodeSteps());
+  /**
+   * @param s the trainer's settings (episode length, validation batch, criteria of the moves)
+   * @param engine the engine's settings for this episode ({@link TrainerSettings#engine}); its seed
+   *     is the episode's
+   * @param data the data set
+   */
+  TrainingEpisode(TrainerSettings s, BaselineSettings engine, FashionMnist data) {
+    this.seed = engine.seed();
+    this.engine = engine;
+    this.episodeSteps = s.episodeSteps();
+    this.trainer = new SparseTrainer(engine, null, episodeSteps);
     this.split =
         new DataSplit(
             data,
@@ -165,6 +174,14 @@ final class TrainingEpisode implements AutoCloseable {
   /** Training FLOPs so far. */
   double trainingFlops() {
     return trainer.flops().total();
+  }
+
+  /**
+   * F_dense: the training FLOPs of this episode trained dense, {@code episode-steps} steps of the
+   * batch size (every batch is full: the data split drops the last incomplete one).
+   */
+  double denseEpisodeFlops() {
+    return trainer.flops().denseRun(episodeSteps, engine.batchSize());
   }
 
   /** The learning rate of the first step. */

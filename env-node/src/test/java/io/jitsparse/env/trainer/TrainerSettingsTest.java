@@ -27,6 +27,7 @@ class TrainerSettingsTest {
     assertEquals(200, s.episodeSteps());
     assertEquals(Duration.ofSeconds(10), s.agentTimeout());
     assertEquals(11, s.decisionsPerEpisode());
+    assertEquals(0.1, s.flopsWeight());
     assertEquals("static", s.engine(5).method());
     assertEquals(5, s.engine(5).seed());
   }
@@ -41,6 +42,9 @@ class TrainerSettingsTest {
     assertMessage(Map.of("model", "vgg"), "jitsparse.env-node.model");
     assertMessage(Map.of("grow", "magic"), "jitsparse.env-node.grow");
     assertMessage(Map.of("min-layer-density", 0.5), "jitsparse.env-node.min-layer-density");
+    assertMessage(Map.of("flops-weight", -0.1), "jitsparse.env-node.flops-weight");
+    assertMessage(
+        Map.of("flops-weight", Double.POSITIVE_INFINITY), "jitsparse.env-node.flops-weight");
   }
 
   @Test

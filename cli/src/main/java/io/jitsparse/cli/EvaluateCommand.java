@@ -1,0 +1,214 @@
+package io.jitsparse.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueFactory;
+import io.jitsparse.cli.evaluate.Baselines;
+import io.jitsparse.cli.evaluate.Evaluation;
+import io.jitsparse.cli.report.MethodResult;
+import io.jitsparse.cli.report.ReportData;
+import io.jitsparse.env.data.DataFileException;
+import io.jitsparse.env.data.DataUnavailableException;
+import io.jitsparse.env.data.FashionMnist;
+import io.jitsparse.env.data.FashionMnistLocator;
+import io.jitsparse.env.train.RunResult;
+import io.jitsparse.env.trainer.TrainerData;
+import io.jitsparse.env.trainer.TrainerSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jitsparse evaluate}: runs an {@link Evaluation} in this JVM (no cluster) and writes its
+ * report. The episodes are configured by the keys of {@code jitsparse.env-node} that shape an
+ * episode (model, density, length, decision interval, wall, reward, sample limits), each a flag;
+ * the engine's batch size, optimiser and learning rate come from {@code jitsparse.baseline}.
+ */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = {
+      "Compares handcrafted sparsity methods (--baselines) at the same model, target density,"
+          + " episode length and seeds, prints a table (mean +- std test accuracy, final density,"
+          + " training FLOPs) and writes the comparison to --out.",
+      "Exit codes: 0 done, 2 bad input."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+
+  /** File the comparison is written to. */
+  static final String COMPARISON_FILE = "comparison.json";
+
+  /**
+   * Keys of {@code jitsparse.env-node} that are not flags here: they configure the trainer actor,
+   * its node and its link to the agent, none of which an evaluation has ({@code seed} is replaced
+   * by {@code --seeds}, {@code out} by this command's own; a controller never falls back).
+   */
+  private static final Set<String> NOT_FLAGS =
+      Set.of(
+          "trainers",
+          "episodes",
+          "seed",
+          "out",
+          "run-id",
+          "fallback-schedule",
+          "register-retry",
+          "ack-timeout",
+          "agent-timeout",
+          "max-unacked-observations",
+          "max-pending-summaries",
+          "step-state-batch");
+
+  @Option(
+      names = "--seeds",
+      split = ",",
+      paramLabel = "SEED",
+      defaultValue = "1,2,3",
+      description = "Seeds every method runs with (comma-separated).")
+  private List<Long> seeds = new ArrayList<>();
+
+  @Option(
+      names = "--epochs",
+      paramLabel = "E",
+      description =
+          "Episode length in epochs over the training split (instead of --episode-steps).")
+  private Integer epochs;
+
+  @Option(
+      names = "--baselines",
+      split = ",",
+      paramLabel = "NAME",
+      defaultValue = Baselines.DEFAULTS,
+      description =
+          "Handcrafted methods to compare (comma-separated): gmp-<schedule>, dst-<decay>[-set|-snfs],"
+              + " static-<distribution>, dense.")
+  private List<String> baselines = new ArrayList<>();
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Folder with the four Fashion-MNIST IDX files. Default: the system or project-local"
+              + " copy, fetched when missing.")
+  private Path dataDir;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "runs/evaluate",
+      description = "Output folder of the report.")
+  private Path out;
+
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+  private Config config;
+  private ConfigOptions episodeOptions;
+
+  /** The command with one flag per episode key of {@code jitsparse.env-node}. */
+  static CommandLine commandLine(Config config) {
+    EvaluateCommand command = new EvaluateCommand();
+    CommandLine cl = new CommandLine(command);
+    command.config = config;
+    command.episodeOptions = new ConfigOptions(config, TrainerSettings.PATH);
+    command.episodeOptions.addTo(cl.getCommandSpec(), NOT_FLAGS);
+    return cl;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter console = spec.commandLine().getOut();
+    PrintWriter errors = spec.commandLine().getErr();
+    try {
+      return execute(console);
+    } catch (IllegalArgumentException
+        | ConfigException
+        | DataFileException
+        | DataUnavailableException e) {
+      errors.println("jitsparse evaluate: " + asFlags(e.getMessage()));
+      return BaselineCommand.EXIT_BAD_INPUT;
+    } catch (IOException e) {
+      errors.println("jitsparse evaluate: " + e.getMessage());
+      return BaselineCommand.EXIT_BAD_INPUT;
+    } finally {
+      console.flush();
+      errors.flush();
+    }
+  }
+
+  private int execute(PrintWriter console) throws IOException {
+    boolean stepsGiven = spec.commandLine().getParseResult().hasMatchedOption("--episode-steps");
+    if (epochs != null && stepsGiven) {
+      throw new IllegalArgumentException(
+          "--episode-steps and --epochs: give the episode length in one of them");
+    }
+    Config c = episodeOptions.applyTo(config);
+    // Every flag is checked before the data set is loaded, which takes seconds.
+    TrainerSettings settings = TrainerSettings.create(c);
+    new Evaluation(settings, seeds, null, baselines);
+    FashionMnist data =
+        TrainerData.limitTest(
+            new FashionMnistLocator(
+                    Path.of(settings.engine(seeds.get(0)).dataHome()), console::println)
+                .load(dataDir),
+            settings.testSamples());
+    if (epochs != null) {
+      long steps = Evaluation.stepsForEpochs(settings.engine(seeds.get(0)), data, epochs);
+      settings =
+          TrainerSettings.create(
+              c.withValue(
+                  TrainerSettings.PATH + ".episode-steps", ConfigValueFactory.fromAnyRef(steps)));
+    }
+    ReportData report = new Evaluation(settings, seeds, null, baselines).run(data, console);
+    printTable(console, report);
+    Files.createDirectories(out);
+    writeComparison(out, report);
+    console.println("report: " + out.toAbsolutePath());
+    return 0;
+  }
+
+  /**
+   * Writes the comparison as JSON, the records as they are, until the report writer that also draws
+   * the plots takes over.
+   */
+  private static void writeComparison(Path dir, ReportData report) throws IOException {
+    RunResult.writeJson(dir.resolve(COMPARISON_FILE), report);
+  }
+
+  private static void printTable(PrintWriter console, ReportData report) {
+    console.printf(
+        Locale.ROOT,
+        "%-20s %-19s %9s %15s%n",
+        "method",
+        "test accuracy",
+        "density",
+        "training FLOPs");
+    for (MethodResult m : report.methods()) {
+      console.printf(
+          Locale.ROOT,
+          "%-20s %.4f +- %-9.4f %9.4f %15.4e%n",
+          m.method(),
+          m.meanTestAccuracy(),
+          m.stdTestAccuracy(),
+          m.meanGlobalDensity(),
+          m.meanTrainingFlops());
+    }
+  }
+
+  /** A settings error names its config key; here the key is a flag. */
+  private static String asFlags(String message) {
+    String prefix = TrainerSettings.PATH + ".";
+    return message != null && message.startsWith(prefix)
+        ? "--" + message.substring(prefix.length())
+        : message;
+  }
+}

@@ -1,0 +1,177 @@
+package io.jitsparse.cli.evaluate;
+
+import io.jitsparse.env.density.DensityDistributions;
+import io.jitsparse.env.schedule.DensitySchedules;
+import io.jitsparse.env.schedule.PruneFractionDecay;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The handcrafted methods an evaluation compares the learned policy with, by name: each name is a
+ * set of {@code jitsparse.baseline} keys run as an engine method over the evaluation's episode
+ * ({@link io.jitsparse.env.trainer.ControlledEpisode#runMethod}), so it shares the episode's seed,
+ * data order, batch size, optimiser, learning-rate schedule and step budget and differs only in who
+ * moves the masks.
+ *
+ * <table>
+ *   <caption>Names and the engine keys they set ({@code I} = the evaluation's decision interval)</caption>
+ *   <tr><th>name</th><th>engine keys</th></tr>
+ *   <tr><td>{@code gmp-cubic} (also {@code gmp-linear}, {@code gmp-cosine}, {@code gmp-step},
+ *       {@code gmp-constant})</td>
+ *       <td>method gmp, schedule cubic (the name's), from dense ({@code gmp-initial-density 1}) at
+ *       step 0 to the target at 75% of the episode ({@code gmp-start 0%}, {@code gmp-end 75%}),
+ *       uniform layer densities, magnitude pruning every {@code I} steps</td></tr>
+ *   <tr><td>{@code dst-cosine} (also {@code dst-linear}, {@code dst-constant})</td>
+ *       <td>method dst at the target density from step 0, ERK layer densities, magnitude pruning
+ *       and gradient growth (RigL) every {@code I} steps until the end, prune fraction 0.5 to
+ *       0.005 with cosine (the name's) decay</td></tr>
+ *   <tr><td>{@code dst-cosine-set} (any decay)</td><td>as {@code dst-cosine}, with random growth
+ *       (SET)</td></tr>
+ *   <tr><td>{@code dst-cosine-snfs} (any decay)</td><td>as {@code dst-cosine}, with momentum
+ *       growth (sparse momentum, SNFS)</td></tr>
+ *   <tr><td>{@code static-erk} (also {@code static-er}, {@code static-uniform})</td>
+ *       <td>method static: random masks at the target density with ERK (the name's) layer
+ *       densities, never changed</td></tr>
+ *   <tr><td>{@code dense}</td><td>method dense: the reference that ends dense, not at the
+ *       target</td></tr>
+ * </table>
+ *
+ * <p>Why these choices. GMP starts dense and stops pruning at 75% of the run, as Zhu and Gupta do
+ * with their cubic schedule, leaving the last quarter to recover; its layers prune uniformly, as in
+ * their paper and in the trainer's fallback schedule. DST and static use ERK, RigL's default. Both
+ * GMP and DST move their masks every decision interval: the engine's default {@code delta-t} (800
+ * steps) is longer than a whole short episode, so the baselines would barely move, and once per
+ * decision gives them the same number of mask moves the policy gets. The other keys (prune
+ * fraction, its end, MEST's gamma, ERK's power) are the engine's defaults from {@code
+ * jitsparse.baseline}. {@code dst-thresholds} is left out: its final density follows from a
+ * regulariser, not from the target, so it would not end where the other methods end.
+ */
+public final class Baselines {
+
+  /**
+   * The baselines {@code jitsparse evaluate} compares with when none are named (comma-separated).
+   */
+  public static final String DEFAULTS = "gmp-cubic,dst-cosine,static-erk";
+
+  /** Fraction of the episode at which GMP reaches the target (Zhu and Gupta's 75%). */
+  private static final String GMP_END = "75%";
+
+  /** Growth suffixes of DST names and the grow criteria they stand for. */
+  private static final Map<String, String> DST_GROWTH =
+      Map.of("", "gradient", "-set", "random", "-snfs", "momentum");
+
+  /** Paper names of the DST growth criteria, for the descriptions. */
+  private static final Map<String, String> DST_PAPER =
+      Map.of("gradient", "RigL", "random", "SET", "momentum", "SNFS");
+
+  private Baselines() {}
+
+  /**
+   * One baseline.
+   *
+   * @param name its name in the comparison
+   * @param description how it runs (one line, for the report)
+   * @param keys the {@code jitsparse.baseline} keys it sets over the evaluation's engine settings
+   */
+  public record Baseline(String name, String description, Map<String, Object> keys) {}
+
+  /** Every known name, in a stable order. */
+  public static List<String> names() {
+    List<String> names = new ArrayList<>();
+    for (String schedule : DensitySchedules.names()) {
+      names.add("gmp-" + schedule);
+    }
+    for (String decay : PruneFractionDecay.names()) {
+      for (String growth : List.of("", "-set", "-snfs")) {
+        names.add("dst-" + decay + growth);
+      }
+    }
+    for (String distribution : DensityDistributions.names()) {
+      names.add("static-" + distribution);
+    }
+    names.add("dense");
+    return names;
+  }
+
+  /**
+   * The baseline called {@code name}.
+   *
+   * @param deltaT steps between the mask moves of GMP and DST (the evaluation's decision interval)
+   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   */
+  public static Baseline byName(String name, long deltaT) {
+    String key = name.trim().toLowerCase(Locale.ROOT);
+    if (!names().contains(key)) {
+      throw new IllegalArgumentException(
+          "unknown baseline '" + name + "'; known: " + String.join(", ", names()));
+    }
+    Map<String, Object> k = new LinkedHashMap<>();
+    if (key.equals("dense")) {
+      k.put("method", "dense");
+      return new Baseline(key, "dense training (reference; ends dense)", k);
+    }
+    String[] parts = key.split("-", 2);
+    switch (parts[0]) {
+      case "gmp" -> {
+        k.put("method", "gmp");
+        k.put("schedule", parts[1]);
+        k.put("gmp-initial-density", 1.0);
+        k.put("gmp-start", "0%");
+        k.put("gmp-end", GMP_END);
+        k.put("distribution", "uniform");
+        k.put("prune", "magnitude");
+        k.put("delta-t", deltaT);
+        return new Baseline(
+            key,
+            String.format(
+                Locale.ROOT,
+                "GMP, %s schedule from dense to the target at %s of the episode, uniform layers,"
+                    + " magnitude pruning every %d steps",
+                parts[1],
+                GMP_END,
+                deltaT),
+            k);
+      }
+      case "dst" -> {
+        String decay = parts[1];
+        String suffix = "";
+        for (String s : List.of("-set", "-snfs")) {
+          if (decay.endsWith(s)) {
+            suffix = s;
+            decay = decay.substring(0, decay.length() - s.length());
+          }
+        }
+        String grow = DST_GROWTH.get(suffix);
+        k.put("method", "dst");
+        k.put("distribution", "erk");
+        k.put("prune", "magnitude");
+        k.put("grow", grow);
+        k.put("prune-fraction-decay", decay);
+        k.put("update-end", "100%");
+        k.put("delta-t", deltaT);
+        return new Baseline(
+            key,
+            String.format(
+                Locale.ROOT,
+                "DST (%s) at the target from step 0, ERK layers, magnitude pruning and %s growth"
+                    + " every %d steps, %s prune-fraction decay",
+                DST_PAPER.get(grow),
+                grow,
+                deltaT,
+                decay),
+            k);
+      }
+      default -> {
+        k.put("method", "static");
+        k.put("distribution", parts[1]);
+        return new Baseline(
+            key,
+            "static random masks at the target, " + parts[1] + " layer densities, never moved",
+            k);
+      }
+    }
+  }
+}

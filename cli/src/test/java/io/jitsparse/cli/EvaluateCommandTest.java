@@ -1,0 +1,114 @@
+package io.jitsparse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jitsparse.env.data.FashionMnist;
+import io.jitsparse.env.data.FashionMnistLocator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateCommandTest {
+
+  private static CliRun evaluate(Path out, String... flags) {
+    String[] args = new String[flags.length + 3];
+    args[0] = "evaluate";
+    args[1] = "--out";
+    args[2] = out.toString();
+    System.arraycopy(flags, 0, args, 3, flags.length);
+    return CliRun.of(args);
+  }
+
+  private static void assertBadFlag(CliRun r, String... named) {
+    assertEquals(BaselineCommand.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
+    for (String n : named) {
+      assertTrue(r.err().contains(n), "error lacks " + n + ": " + r.err());
+    }
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void badFlagsExit2NamingTheFlag(@TempDir Path tmp) {
+    assertBadFlag(evaluate(tmp, "--model", "vgg"), "--model", "vgg");
+    assertBadFlag(evaluate(tmp, "--density", "1.5"), "--density");
+    assertBadFlag(evaluate(tmp, "--density", "0"), "--density");
+    assertBadFlag(
+        evaluate(tmp, "--baselines", "gmp-cubic,lottery"), "--baselines", "lottery", "static-erk");
+    assertBadFlag(
+        evaluate(tmp, "--episode-steps", "40", "--epochs", "1"), "--episode-steps", "--epochs");
+    assertBadFlag(evaluate(tmp, "--seeds", ""), "--seeds");
+    assertBadFlag(evaluate(tmp, "--flops-weight", "-1"), "--flops-weight");
+    assertFalse(Files.exists(tmp.resolve(EvaluateCommand.COMPARISON_FILE)));
+  }
+
+  @Test
+  void helpListsTheEpisodeKeysButNotTheNodeOnes() {
+    CliRun r = CliRun.of("evaluate", "--help");
+    assertEquals(0, r.code());
+    for (String flag :
+        new String[] {
+          "--model",
+          "--density",
+          "--episode-steps",
+          "--epochs",
+          "--seeds",
+          "--baselines",
+          "--decision-interval",
+          "--flops-weight",
+          "--train-samples",
+          "--test-samples",
+          "--out"
+        }) {
+      assertTrue(r.out().contains(flag), flag);
+    }
+    for (String flag : new String[] {"--trainers", "--ack-timeout", "--fallback-schedule"}) {
+      assertFalse(r.out().contains(flag), flag);
+    }
+  }
+
+  @Test
+  void aShortEvaluationOfEpochsPrintsTheTableAndWritesTheComparison(@TempDir Path tmp)
+      throws Exception {
+    if (!"true".equals(System.getenv("CI"))) {
+      assumeTrue(
+          FashionMnist.isPresentIn(FashionMnistLocator.SYSTEM_DIR),
+          "dataset-fashion-mnist is not installed");
+    }
+    // 1024 training samples of batch 128: one epoch is 8 steps
+    CliRun r =
+        evaluate(
+            tmp,
+            "--model",
+            "lenet5-caffe",
+            "--density",
+            "0.2",
+            "--seeds",
+            "3",
+            "--epochs",
+            "1",
+            "--decision-interval",
+            "4",
+            "--baselines",
+            "static-erk",
+            "--train-samples",
+            "1024",
+            "--test-samples",
+            "200",
+            "--validation-samples",
+            "100");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("[1/1] static-erk seed 3"), r.out());
+    assertTrue(r.out().matches("(?s).*static-erk +0\\.\\d{4} \\+- 0\\.0000 +0\\.2000 .*"), r.out());
+    JsonNode c = new ObjectMapper().readTree(tmp.resolve(EvaluateCommand.COMPARISON_FILE).toFile());
+    assertEquals(8, c.path("episodeSteps").asLong(), c.toString());
+    JsonNode seed = c.path("methods").path(0).path("seeds").path(0);
+    assertEquals(3, seed.path("seed").asLong(), c.toString());
+    assertEquals(0.2, seed.path("globalDensity").asDouble(), 1e-3);
+  }
+}
