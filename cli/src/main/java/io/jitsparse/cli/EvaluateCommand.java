@@ -184,7 +184,7 @@ final class EvaluateCommand implements Callable<Integer> {
     RunResult.writeJson(dir.resolve(COMPARISON_FILE), report);
   }
 
-  private static void printTable(PrintWriter console, ReportData report) {
+  static void printTable(PrintWriter console, ReportData report) {
     console.printf(
         Locale.ROOT,
         "%-20s %-19s %9s %15s%n",

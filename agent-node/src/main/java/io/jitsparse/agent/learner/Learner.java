@@ -210,6 +210,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     meters.add(
         Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
             .description(description)
+            // the supplier lives only in the gauge: a weak reference would be collected at once
+            .strongReference(true)
             .register(registry));
   }
 

@@ -170,6 +170,11 @@ final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The process itself (exit code, waiting for its end). */
+  Process process() {
+    return process;
+  }
+
   /** SIGKILL, as a crashed machine would. */
   void killHard() throws InterruptedException {
     process.destroyForcibly();
