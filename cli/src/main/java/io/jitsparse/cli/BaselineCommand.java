@@ -2,6 +2,7 @@ package io.jitsparse.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.jitsparse.agent.policy.GreedyPolicy;
 import io.jitsparse.env.data.DataFileException;
 import io.jitsparse.env.data.DataUnavailableException;
 import io.jitsparse.env.data.FashionMnist;
@@ -40,8 +41,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Trains a network with a handcrafted sparsity method (dense, static, gmp, dst,"
-          + " dst-thresholds), or replays a recorded schedule.csv (--method replay"
-          + " --schedule-file FILE), and writes result.json, schedule.csv, schedule.png, steps.csv"
+          + " dst-thresholds), replays a recorded schedule.csv (--method replay --schedule-file"
+          + " FILE) or runs the agent's greedy policy (--method policy --policy CKPT), and writes result.json, schedule.csv, schedule.png, steps.csv"
           + " and a checkpoint to --out.",
       "Exit codes: 0 done, 2 bad input, 3 loss diverged, 130 stopped by Ctrl-C."
     })
@@ -55,6 +56,9 @@ public final class BaselineCommand implements Callable<Integer> {
 
   /** Exit code for a run stopped by Ctrl-C. */
   static final int EXIT_INTERRUPTED = 130;
+
+  /** The method that runs the agent's greedy policy instead of an engine method. */
+  static final String POLICY = "policy";
 
   /** Seconds the shutdown hook waits for a run to write its checkpoint. */
   private static final long SHUTDOWN_WAIT_SECONDS = 120;
@@ -75,6 +79,15 @@ public final class BaselineCommand implements Callable<Integer> {
           "Folder with the four Fashion-MNIST IDX files (gzipped or raw); structural checks only."
               + " Default: the system or project-local copy, fetched when missing.")
   private Path dataDir;
+
+  @Option(
+      names = "--policy",
+      paramLabel = "CKPT",
+      description =
+          "Method policy: the learner checkpoint whose greedy policy chooses the per-layer"
+              + " densities every decision interval (a policy-*.ckpt file, or a folder holding"
+              + " some: the newest is taken).")
+  private Path policyCheckpoint;
 
   @Option(
       names = "--out",
@@ -146,6 +159,12 @@ public final class BaselineCommand implements Callable<Integer> {
     } else {
       root = out;
       Map<String, Object> overrides = configOptions.overrides();
+      if (POLICY.equals(overrides.get("method"))) {
+        return executePolicy(overrides, stop, errors);
+      }
+      if (policyCheckpoint != null) {
+        throw new IllegalArgumentException("--policy is for --method policy");
+      }
       if (seeds.isEmpty()) {
         runs.add(settings(overrides, null));
         runDirs.add(out);
@@ -187,13 +206,75 @@ public final class BaselineCommand implements Callable<Integer> {
         return EXIT_INTERRUPTED;
       }
     }
-    if (runs.size() > 1) {
+    writeSummary(root, results);
+    return 0;
+  }
+
+  /**
+   * {@code --method policy}: a {@link PolicyRun} per seed. The engine settings are validated with
+   * method {@code static}, which is what the engine runs under the policy (it only trains; the
+   * episode moves the masks).
+   */
+  private int executePolicy(
+      Map<String, Object> overrides, AtomicBoolean stop, java.io.PrintWriter errors)
+      throws IOException {
+    if (policyCheckpoint == null) {
+      throw new IllegalArgumentException(
+          "--method policy needs --policy CKPT, the learner checkpoint to run");
+    }
+    Map<String, Object> asStatic = new HashMap<>(overrides);
+    asStatic.put("method", "static");
+    List<BaselineSettings> runs = new ArrayList<>();
+    List<Path> runDirs = new ArrayList<>();
+    if (seeds.isEmpty()) {
+      runs.add(settings(asStatic, null));
+      runDirs.add(out);
+    } else {
+      for (long seed : seeds) {
+        runs.add(settings(asStatic, seed));
+        runDirs.add(out.resolve("seed-" + seed));
+      }
+    }
+    GreedyPolicy policy;
+    try {
+      policy = GreedyPolicy.load(policyCheckpoint);
+    } catch (IOException e) {
+      throw new IOException("--policy " + policyCheckpoint + ": " + e.getMessage(), e);
+    }
+    FashionMnist data =
+        new FashionMnistLocator(Path.of(runs.get(0).dataHome()), console::println).load(dataDir);
+    List<Map<String, Object>> results = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      Map<String, Object> r =
+          new PolicyRun(runs.get(i), policy, data, runDirs.get(i), stop::get, console).run();
+      if (Boolean.TRUE.equals(r.get("aborted"))) {
+        if (!r.containsKey("test_accuracy")) {
+          errors.println("stopped: partial result written to " + runDirs.get(i));
+          return EXIT_INTERRUPTED;
+        }
+        errors.println(
+            "jitsparse baseline: "
+                + r.get("abort_reason")
+                + "; the run stopped ("
+                + runDirs.get(i)
+                + ")");
+        return EXIT_DIVERGED;
+      }
+      results.add(r);
+      printResult(runDirs.get(i), r);
+    }
+    writeSummary(out, results);
+    return 0;
+  }
+
+  /** With several seeds: {@code summary.json} (mean and std) in {@code root}. */
+  private void writeSummary(Path root, List<Map<String, Object>> results) throws IOException {
+    if (results.size() > 1) {
       Map<String, Object> summary = SeedSummary.of(results);
       RunResult.writeJson(root.resolve("summary.json"), summary);
       console.println("summary: " + root.resolve("summary.json"));
       console.println(SeedSummary.describe(summary));
     }
-    return 0;
   }
 
   private BaselineSettings settings(Map<String, Object> overrides, Long seed) {

@@ -3,20 +3,20 @@ package io.jitsparse.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueFactory;
+import io.jitsparse.agent.policy.GreedyPolicy;
 import io.jitsparse.cli.evaluate.Baselines;
 import io.jitsparse.cli.evaluate.Evaluation;
 import io.jitsparse.cli.report.MethodResult;
 import io.jitsparse.cli.report.ReportData;
+import io.jitsparse.cli.report.ReportWriter;
 import io.jitsparse.env.data.DataFileException;
 import io.jitsparse.env.data.DataUnavailableException;
 import io.jitsparse.env.data.FashionMnist;
 import io.jitsparse.env.data.FashionMnistLocator;
-import io.jitsparse.env.train.RunResult;
 import io.jitsparse.env.trainer.TrainerData;
 import io.jitsparse.env.trainer.TrainerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,15 +39,13 @@ import picocli.CommandLine.Option;
     showDefaultValues = true,
     sortOptions = false,
     description = {
-      "Compares handcrafted sparsity methods (--baselines) at the same model, target density,"
-          + " episode length and seeds, prints a table (mean +- std test accuracy, final density,"
-          + " training FLOPs) and writes the comparison to --out.",
+      "Compares the learned policy (--policy, row 'learned') with handcrafted sparsity methods"
+          + " (--baselines) at the same model, target density, episode length and seeds, prints a"
+          + " table (mean +- std test accuracy, final density, training FLOPs) and writes the"
+          + " report (report.html, comparison.json/csv, plots) to --out.",
       "Exit codes: 0 done, 2 bad input."
     })
 final class EvaluateCommand implements Callable<Integer> {
-
-  /** File the comparison is written to. */
-  static final String COMPARISON_FILE = "comparison.json";
 
   /**
    * Keys of {@code jitsparse.env-node} that are not flags here: they configure the trainer actor,
@@ -68,6 +66,14 @@ final class EvaluateCommand implements Callable<Integer> {
           "max-unacked-observations",
           "max-pending-summaries",
           "step-state-batch");
+
+  @Option(
+      names = "--policy",
+      paramLabel = "CKPT",
+      description =
+          "The learner checkpoint whose greedy policy is evaluated (a policy-*.ckpt file, or a"
+              + " folder holding some: the newest is taken). Without it only --baselines run.")
+  private Path policyCheckpoint;
 
   @Option(
       names = "--seeds",
@@ -154,7 +160,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Config c = episodeOptions.applyTo(config);
     // Every flag is checked before the data set is loaded, which takes seconds.
     TrainerSettings settings = TrainerSettings.create(c);
-    new Evaluation(settings, seeds, null, baselines);
+    Evaluation.Policy policy = policyCheckpoint == null ? null : policy(policyCheckpoint);
+    new Evaluation(settings, seeds, policy, baselines);
     FashionMnist data =
         TrainerData.limitTest(
             new FashionMnistLocator(
@@ -168,20 +175,23 @@ final class EvaluateCommand implements Callable<Integer> {
               c.withValue(
                   TrainerSettings.PATH + ".episode-steps", ConfigValueFactory.fromAnyRef(steps)));
     }
-    ReportData report = new Evaluation(settings, seeds, null, baselines).run(data, console);
+    ReportData report = new Evaluation(settings, seeds, policy, baselines).run(data, console);
     printTable(console, report);
-    Files.createDirectories(out);
-    writeComparison(out, report);
-    console.println("report: " + out.toAbsolutePath());
+    ReportWriter.write(out, report);
+    console.println("report: " + out.resolve(ReportWriter.HTML).toAbsolutePath());
     return 0;
   }
 
-  /**
-   * Writes the comparison as JSON, the records as they are, until the report writer that also draws
-   * the plots takes over.
-   */
-  private static void writeComparison(Path dir, ReportData report) throws IOException {
-    RunResult.writeJson(dir.resolve(COMPARISON_FILE), report);
+  /** The greedy policy of a learner checkpoint, as the evaluation's {@code learned} method. */
+  private static Evaluation.Policy policy(Path checkpoint) throws IOException {
+    GreedyPolicy p;
+    try {
+      p = GreedyPolicy.load(checkpoint);
+    } catch (IOException e) {
+      throw new IOException("--policy " + checkpoint + ": " + e.getMessage(), e);
+    }
+    return new Evaluation.Policy(
+        p::decide, "greedy policy version " + p.version() + " of " + p.source());
   }
 
   static void printTable(PrintWriter console, ReportData report) {

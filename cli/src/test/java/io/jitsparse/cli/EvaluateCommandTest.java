@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jitsparse.cli.report.ReportWriter;
 import io.jitsparse.env.data.FashionMnist;
 import io.jitsparse.env.data.FashionMnistLocator;
 import java.nio.file.Files;
@@ -44,7 +45,9 @@ class EvaluateCommandTest {
         evaluate(tmp, "--episode-steps", "40", "--epochs", "1"), "--episode-steps", "--epochs");
     assertBadFlag(evaluate(tmp, "--seeds", ""), "--seeds");
     assertBadFlag(evaluate(tmp, "--flops-weight", "-1"), "--flops-weight");
-    assertFalse(Files.exists(tmp.resolve(EvaluateCommand.COMPARISON_FILE)));
+    Path noPolicy = tmp.resolve("no-such-policy");
+    assertBadFlag(evaluate(tmp, "--policy", noPolicy.toString()), "--policy", noPolicy.toString());
+    assertFalse(Files.exists(tmp.resolve(ReportWriter.COMPARISON_JSON)));
   }
 
   @Test
@@ -73,17 +76,21 @@ class EvaluateCommandTest {
   }
 
   @Test
-  void aShortEvaluationOfEpochsPrintsTheTableAndWritesTheComparison(@TempDir Path tmp)
+  void aShortEvaluationOfThePolicyPrintsTheTableAndWritesTheReport(@TempDir Path tmp)
       throws Exception {
     if (!"true".equals(System.getenv("CI"))) {
       assumeTrue(
           FashionMnist.isPresentIn(FashionMnistLocator.SYSTEM_DIR),
           "dataset-fashion-mnist is not installed");
     }
-    // 1024 training samples of batch 128: one epoch is 8 steps
+    Path checkpoint = TestPolicies.untrained(tmp.resolve("ckpt"));
+    Path out = tmp.resolve("report");
+    // 1024 training samples of batch 128: one epoch is 8 steps, a decision every 4
     CliRun r =
         evaluate(
-            tmp,
+            out,
+            "--policy",
+            checkpoint.toString(),
             "--model",
             "lenet5-caffe",
             "--density",
@@ -103,12 +110,20 @@ class EvaluateCommandTest {
             "--validation-samples",
             "100");
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("[1/1] static-erk seed 3"), r.out());
-    assertTrue(r.out().matches("(?s).*static-erk +0\\.\\d{4} \\+- 0\\.0000 +0\\.2000 .*"), r.out());
-    JsonNode c = new ObjectMapper().readTree(tmp.resolve(EvaluateCommand.COMPARISON_FILE).toFile());
-    assertEquals(8, c.path("episodeSteps").asLong(), c.toString());
-    JsonNode seed = c.path("methods").path(0).path("seeds").path(0);
-    assertEquals(3, seed.path("seed").asLong(), c.toString());
-    assertEquals(0.2, seed.path("globalDensity").asDouble(), 1e-3);
+    assertTrue(r.out().contains("[1/2] learned seed 3"), r.out());
+    assertTrue(r.out().contains("[2/2] static-erk seed 3"), r.out());
+    assertTrue(r.out().matches("(?s).*\\nlearned +0\\.\\d{4} \\+- 0\\.0000 +0\\.2000 .*"), r.out());
+    assertTrue(
+        r.out().matches("(?s).*\\nstatic-erk +0\\.\\d{4} \\+- 0\\.0000 +0\\.2000 .*"), r.out());
+    JsonNode c = new ObjectMapper().readTree(out.resolve(ReportWriter.COMPARISON_JSON).toFile());
+    assertEquals(2, c.size(), c.toString());
+    JsonNode learned = c.path(0);
+    assertEquals("learned", learned.path("method").asText());
+    assertTrue(learned.path("description").asText().contains("version " + TestPolicies.VERSION));
+    assertEquals(8, learned.path("steps").asLong(), c.toString());
+    assertEquals(3, learned.path("per_seed").path(0).path("seed").asLong(), c.toString());
+    assertEquals(0.2, learned.path("global_density").asDouble(), 1e-3);
+    assertTrue(Files.exists(out.resolve(ReportWriter.HTML)));
+    assertTrue(Files.exists(out.resolve(ReportWriter.SCHEDULE_CSV)), "the learned schedule");
   }
 }

@@ -5,6 +5,7 @@ import io.jitsparse.cli.report.ReportData;
 import io.jitsparse.cli.report.SeedResult;
 import io.jitsparse.env.data.DataSplit;
 import io.jitsparse.env.data.FashionMnist;
+import io.jitsparse.env.model.PrunableTensor;
 import io.jitsparse.env.train.BaselineSettings;
 import io.jitsparse.env.train.ProgressBar;
 import io.jitsparse.env.train.RunResult;
@@ -32,9 +33,6 @@ import java.util.OptionalInt;
  * episode with the elapsed time and an estimate of the time left.
  */
 public final class Evaluation {
-
-  /** Method name of the learned policy in the comparison. */
-  public static final String LEARNED = "learned";
 
   /**
    * The learned policy to evaluate.
@@ -120,10 +118,10 @@ public final class Evaluation {
       for (long seed : seeds) {
         EpisodeSummary s =
             ControlledEpisode.run(
-                settings, seed, data, policy.controller(), trainerId(LEARNED), null);
-        results.add(finished(LEARNED, s, ++done, total, start, progress));
+                settings, seed, data, policy.controller(), trainerId(MethodResult.LEARNED), null);
+        results.add(finished(MethodResult.LEARNED, s, ++done, total, start, progress));
       }
-      methods.add(new MethodResult(LEARNED, policy.description(), results));
+      methods.add(new MethodResult(MethodResult.LEARNED, policy.description(), results));
     }
     for (Baselines.Baseline b : baselines) {
       List<SeedResult> results = new ArrayList<>();
@@ -134,6 +132,7 @@ public final class Evaluation {
       }
       methods.add(new MethodResult(b.name(), b.description(), results));
     }
+    List<PrunableTensor> layers = ControlledEpisode.layers(settings);
     return new ReportData(
         String.format(
             Locale.ROOT,
@@ -144,10 +143,11 @@ public final class Evaluation {
         settings.model(),
         settings.density(),
         settings.episodeSteps(),
-        ControlledEpisode.layerNames(settings),
+        layers.stream().map(PrunableTensor::name).toList(),
         List.of(),
         methods,
-        recordedSettings());
+        recordedSettings(),
+        layers.stream().map(PrunableTensor::size).toList());
   }
 
   private static String trainerId(String method) {

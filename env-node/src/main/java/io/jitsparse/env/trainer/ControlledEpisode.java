@@ -34,7 +34,11 @@ import java.util.Optional;
  */
 public final class ControlledEpisode {
 
-  /** Told after every training step, for progress display. */
+  /**
+   * Told after every training step and every decision boundary, for progress display and records.
+   * It may throw an unchecked exception to stop the episode early (Ctrl-C): the exception reaches
+   * the caller after the episode's resources are released.
+   */
   @FunctionalInterface
   public interface ProgressListener {
 
@@ -43,6 +47,12 @@ public final class ControlledEpisode {
      * @param totalSteps the episode's steps
      */
     void stepped(StepState state, long totalSteps);
+
+    /**
+     * A decision boundary's observation, the first (step 0) and the final (done) one included: the
+     * applied per-layer densities, the validation accuracy and the reward.
+     */
+    default void decided(Observation o) {}
   }
 
   private ControlledEpisode() {}
@@ -95,22 +105,27 @@ public final class ControlledEpisode {
     }
   }
 
-  /** Names of the model's prunable layers, in the order of the summaries' schedules. */
-  public static List<String> layerNames(TrainerSettings s) {
+  /**
+   * The model's prunable layers (name, size, shape), in the order of the summaries' schedules;
+   * built once for the purpose, as the episodes' networks are gone with their episodes.
+   */
+  public static List<PrunableTensor> layers(TrainerSettings s) {
     BaselineSettings engine = s.engine(s.seed());
-    SparseNetwork net =
-        new SparseNetwork(
+    return new SparseNetwork(
             ModelRegistry.byName(s.model(), s.width()),
             engine.seed(),
             WeightTransform.IDENTITY,
-            engine.optimizer());
-    return net.tensors().stream().map(PrunableTensor::name).toList();
+            engine.optimizer())
+        .tensors();
   }
 
   private static EpisodeSummary drive(
       TrainerSettings s, Episode episode, DensityController controller, ProgressListener progress) {
-    Optional<SparsityAction> answer =
-        controller.decide(episode.boundary(Optional.empty(), false, System.nanoTime()));
+    Observation first = episode.boundary(Optional.empty(), false, System.nanoTime());
+    if (progress != null) {
+      progress.decided(first);
+    }
+    Optional<SparsityAction> answer = controller.decide(first);
     while (true) {
       StepState st;
       try {
@@ -124,6 +139,9 @@ public final class ControlledEpisode {
       }
       if (episode.atBoundary()) {
         Observation o = episode.boundary(answer, false, System.nanoTime());
+        if (progress != null) {
+          progress.decided(o);
+        }
         if (episode.finished()) {
           return episode.summary(s.runId(), false, "");
         }

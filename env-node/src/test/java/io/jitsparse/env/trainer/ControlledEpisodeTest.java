@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jitsparse.env.data.FashionMnist;
+import io.jitsparse.env.model.PrunableTensor;
+import io.jitsparse.env.train.StepState;
 import io.jitsparse.protocol.v1.EpisodeSummary;
 import io.jitsparse.protocol.v1.LayerSchedule;
 import io.jitsparse.protocol.v1.Observation;
@@ -66,7 +68,23 @@ class ControlledEpisodeTest {
           return Optional.of(a.build());
         };
 
-    EpisodeSummary summary = ControlledEpisode.run(s, 11, data, cubic, "eval-0", null);
+    List<Long> stepped = new ArrayList<>();
+    List<Observation> decided = new ArrayList<>();
+    ControlledEpisode.ProgressListener progress =
+        new ControlledEpisode.ProgressListener() {
+          @Override
+          public void stepped(StepState st, long totalSteps) {
+            assertEquals(STEPS, totalSteps);
+            stepped.add(st.step());
+          }
+
+          @Override
+          public void decided(Observation o) {
+            decided.add(o);
+          }
+        };
+
+    EpisodeSummary summary = ControlledEpisode.run(s, 11, data, cubic, "eval-0", progress);
 
     assertFalse(summary.getAborted(), summary.getAbortReason());
     assertEquals(STEPS, summary.getSteps());
@@ -85,6 +103,16 @@ class ControlledEpisodeTest {
       assertEquals(decisions, l.getDensityCount(), "layer " + l.getIndex());
       assertEquals(1.0, l.getDensity(0), "decision 0 keeps the start density");
     }
+
+    // The listener saw every step and every decision, the final (done) one included.
+    assertEquals(STEPS, stepped.size());
+    assertEquals(STEPS, stepped.get(stepped.size() - 1));
+    assertEquals(decisions, decided.size());
+    assertTrue(decided.get(decided.size() - 1).getDone());
+    assertEquals(TARGET, decided.get(decided.size() - 1).getGlobalDensity(), 1e-3);
+    // The return is the sum of the decisions' rewards.
+    assertEquals(
+        decided.stream().mapToDouble(Observation::getReward).sum(), summary.getReturn(), 1e-12);
 
     // Asked at every decision but the last, never with a done observation.
     assertEquals(decisions - 1, seen.size());
@@ -154,7 +182,7 @@ class ControlledEpisodeTest {
     }
     assertEquals(0, gmp.getPolicyVersion());
     assertTrue(Double.isFinite(gmp.getReturn()));
-    List<String> names = ControlledEpisode.layerNames(s);
+    List<String> names = ControlledEpisode.layers(s).stream().map(PrunableTensor::name).toList();
     assertEquals(3, names.size());
     assertEquals(3, names.stream().distinct().filter(n -> !n.isBlank()).count(), "" + names);
   }
