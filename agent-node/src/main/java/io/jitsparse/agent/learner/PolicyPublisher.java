@@ -113,9 +113,10 @@ public final class PolicyPublisher extends AbstractBehavior<PolicyPublisher.Comm
     long now = System.nanoTime();
     subscribers.values().removeIf(seen -> now - seen > ttlNanos);
     subscribers.keySet().forEach(this::send);
+    // Debug: a learner publishes every few seconds; the progress line shows the version.
     getContext()
         .getLog()
-        .info(
+        .debug(
             "published policy v{} ({} bytes in {} chunks) to {} subscribers",
             current.getVersion(),
             current.getSerializedSize(),
