@@ -201,6 +201,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     meters.add(
         Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
             .description(description)
+            // A gauge holds its object weakly: nothing else keeps these lambdas, so without a
+            // strong reference the first GC turns every learner gauge into NaN.
+            .strongReference(true)
             .register(registry));
   }
 
