@@ -210,7 +210,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     meters.add(
         Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
             .description(description)
-            // the supplier lives only in the gauge: a weak reference would be collected at once
+            // A gauge holds its object weakly: nothing else keeps these lambdas, so without a
+            // strong reference the first GC turns every learner gauge into NaN.
             .strongReference(true)
             .register(registry));
   }

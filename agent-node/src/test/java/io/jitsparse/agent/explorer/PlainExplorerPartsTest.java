@@ -88,6 +88,81 @@ class PlainExplorerPartsTest {
     assertEquals(2, end.get(0).getReward(), 1e-12);
   }
 
+  @Test
+  void threeStepReturnsWeightRewardsByPowersOfGamma() {
+    double gamma = 0.9;
+    NStepAccumulator acc = new NStepAccumulator(3, gamma);
+    List<Transition> out = new ArrayList<>();
+    // decisions 0..5; the observation of decision k carries r_k = k; the episode ends at 5
+    for (int k = 0; k < 5; k++) {
+      out.addAll(acc.observe(obs(0, k, k, false), decision()));
+      // a transition completes only once it has n = 3 rewards
+      assertEquals(Math.max(0, k - 2), out.size(), "after decision " + k);
+    }
+    out.addAll(acc.observe(obs(0, 5, 5, true), null));
+    assertEquals(5, out.size(), "one transition per decision taken");
+    // from decision 0: r1 + 0.9 r2 + 0.81 r3 = 1 + 1.8 + 2.43, bootstrapped with 0.9^3 at s_3
+    Transition t0 = out.get(0);
+    assertEquals(5.23, t0.getReward(), 1e-12);
+    assertEquals(0.729, t0.getDiscount(), 1e-12);
+    assertEquals(3, t0.getNextState().getDecision());
+    assertEquals(3, t0.getNStep());
+    assertFalse(t0.getDone());
+    // from decision 1: 2 + 0.9 * 3 + 0.81 * 4
+    assertEquals(7.94, out.get(1).getReward(), 1e-12);
+    assertEquals(0.729, out.get(1).getDiscount(), 1e-12);
+    // from decision 2: three rewards, but s_5 is terminal: nothing to bootstrap
+    Transition t2 = out.get(2);
+    assertEquals(3 + 0.9 * 4 + 0.81 * 5, t2.getReward(), 1e-12);
+    assertEquals(0, t2.getDiscount());
+    assertTrue(t2.getDone());
+    assertEquals(3, t2.getNStep());
+    // decisions 3 and 4: the episode ended early, the rewards so far and discount 0
+    assertEquals(4 + 0.9 * 5, out.get(3).getReward(), 1e-12);
+    assertEquals(2, out.get(3).getNStep());
+    assertEquals(0, out.get(3).getDiscount());
+    assertEquals(5, out.get(4).getReward(), 1e-12);
+    assertEquals(1, out.get(4).getNStep());
+    for (Transition t : out.subList(2, 5)) {
+      assertTrue(t.getDone());
+      assertEquals(5, t.getNextState().getDecision());
+    }
+    assertEquals(0, acc.openCount());
+    assertEquals(0, acc.discarded());
+  }
+
+  @Test
+  void episodeShorterThanNFlushesEverythingWithoutBootstrap() {
+    NStepAccumulator acc = new NStepAccumulator(5, 0.5);
+    assertTrue(acc.observe(obs(0, 0, 0, false), decision()).isEmpty());
+    assertTrue(acc.observe(obs(0, 1, 2, false), decision()).isEmpty());
+    List<Transition> out = acc.observe(obs(0, 2, 4, true), null);
+    assertEquals(2, out.size());
+    assertEquals(2 + 0.5 * 4, out.get(0).getReward(), 1e-12);
+    assertEquals(4, out.get(1).getReward(), 1e-12);
+    for (Transition t : out) {
+      assertEquals(0, t.getDiscount());
+      assertTrue(t.getDone());
+    }
+  }
+
+  @Test
+  void oneStepReturnIsTheNextRewardDiscountedOnce() {
+    NStepAccumulator acc = new NStepAccumulator(1, 0.99);
+    assertTrue(acc.observe(obs(0, 0, 0, false), decision()).isEmpty());
+    List<Transition> out = acc.observe(obs(0, 1, -0.25, false), decision());
+    assertEquals(1, out.size());
+    assertEquals(-0.25, out.get(0).getReward(), 1e-12);
+    assertEquals(0.99, out.get(0).getDiscount(), 1e-12);
+    assertEquals(1, out.get(0).getNStep());
+    assertArrayEquals(new int[] {MoveSet.HOLD}, moves(out.get(0)));
+    assertEquals(0.25 + NStepAccumulator.PRIORITY_EPSILON, out.get(0).getInitialPriority(), 1e-12);
+  }
+
+  private static int[] moves(Transition t) {
+    return t.getMovesList().stream().mapToInt(Integer::intValue).toArray();
+  }
+
   private static Transition transition(int i) {
     return Transition.newBuilder().setReward(i).build();
   }

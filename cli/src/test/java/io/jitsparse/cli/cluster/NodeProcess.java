@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +30,7 @@ final class NodeProcess implements AutoCloseable {
   private static final Pattern CLUSTER =
       Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
   private static final Pattern HTTP = Pattern.compile("jitsparse: http (http://[^\\s/]+)/");
+  private static final long POLL_MILLIS = 250;
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -154,6 +158,24 @@ final class NodeProcess implements AutoCloseable {
                 .build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();
+  }
+
+  /**
+   * Polls {@code condition} every 250 ms until it holds; fails after {@code timeout} with the last
+   * lines of {@code context}'s output.
+   */
+  static void awaitTrue(BooleanSupplier condition, Duration timeout, NodeProcess context)
+      throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "condition not met within " + timeout + "\n" + context.name + ":\n" + context.tail(40));
+      }
+      CompletableFuture.runAsync(
+              () -> {}, CompletableFuture.delayedExecutor(POLL_MILLIS, TimeUnit.MILLISECONDS))
+          .get();
+    }
   }
 
   String tail(int n) {

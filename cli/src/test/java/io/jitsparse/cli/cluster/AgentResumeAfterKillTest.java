@@ -1,0 +1,179 @@
+package io.jitsparse.cli.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jitsparse.agent.learner.LearnerCheckpoint;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The learner survives {@code kill -9} of its agent-node: a real {@code jitsparse agent-node} JVM
+ * learns from a real {@code jitsparse loadgen} process (simulated trainers on the wire protocol),
+ * with small publish and checkpoint intervals so that checkpoints appear within seconds; once a
+ * checkpoint exists and a policy version above 1 is published, the agent is killed with SIGKILL (no
+ * shutdown checkpoint). Started again on the same {@code --out}, it must resume from the newest
+ * checkpoint on disk (its log says {@code learner resumed: policy vN, M updates} with N and M at
+ * least those of that file, and no checkpoint is skipped as unreadable, so the kill never left a
+ * half-written one), and keep publishing newer versions once a new loadgen drives it.
+ *
+ * <p>Replay contents do not survive the kill: the replay lives in memory only and refills from the
+ * explorers, so the resumed learner waits for {@code --min-replay-size} new transitions before it
+ * updates again. Every process the test starts is ended by it.
+ */
+class AgentResumeAfterKillTest {
+
+  private static final Duration START = Duration.ofSeconds(60);
+  private static final Duration LEARN = Duration.ofSeconds(90);
+  private static final Pattern RESUMED =
+      Pattern.compile("learner resumed: policy v(\\d+), (\\d+) updates");
+  private static final String PUBLISHED = "jitsparse_agent_policy_published_version";
+  private static final String UPDATES = "jitsparse_agent_learner_updates_total";
+
+  /** Updates between checkpoints: small, so several are written before the kill. */
+  private static final int CHECKPOINT_INTERVAL = 20;
+
+  /** Checkpoints the test waits for before it kills the agent. */
+  private static final int CHECKPOINTS_BEFORE_KILL = 2;
+
+  @TempDir Path dir;
+
+  @Test
+  void learnerResumesFromItsNewestCheckpointAfterKillMinusNine() throws Exception {
+    Path out = dir.resolve("agent-out");
+    Path checkpoints = out.resolve("checkpoints");
+    List<NodeProcess> all = new ArrayList<>();
+    try {
+      NodeProcess agent = agent("agent-1", out);
+      all.add(agent);
+      String http = agent.httpBase(START);
+      NodeProcess load = loadgen("loadgen-1", agent.clusterHostPort(START));
+      all.add(load);
+      NodeProcess.awaitTrue(
+          () ->
+              metric(http, PUBLISHED) > 1
+                  && newestUpdates(checkpoints) >= CHECKPOINTS_BEFORE_KILL * CHECKPOINT_INTERVAL,
+          LEARN,
+          agent);
+
+      agent.killHard();
+      assertTrue(!agent.isAlive());
+      load.close();
+      List<String> warnings = new ArrayList<>();
+      LearnerCheckpoint before = LearnerCheckpoint.latest(checkpoints, warnings).orElseThrow();
+      assertEquals(List.of(), warnings, "every checkpoint on disk reads after kill -9");
+      assertTrue(before.updates() >= CHECKPOINTS_BEFORE_KILL * CHECKPOINT_INTERVAL);
+      assertTrue(before.policyVersion() > 1, "version " + before.policyVersion());
+
+      NodeProcess again = agent("agent-2", out);
+      all.add(again);
+      Matcher resumed = again.await(RESUMED, START);
+      long version = Long.parseLong(resumed.group(1));
+      long updates = Long.parseLong(resumed.group(2));
+      assertTrue(
+          version >= before.policyVersion(),
+          "resumed at v" + version + ", newest checkpoint had v" + before.policyVersion());
+      assertTrue(
+          updates >= before.updates(),
+          "resumed at " + updates + " updates, newest checkpoint had " + before.updates());
+      assertFalse(again.tail(200).contains("skipped checkpoint"), again.tail(200));
+      String http2 = again.httpBase(START);
+      NodeProcess.awaitTrue(() -> metric(http2, PUBLISHED) == version, START, again);
+
+      all.add(loadgen("loadgen-2", again.clusterHostPort(START)));
+      // learning goes on from there: new updates, and versions above the resumed one
+      NodeProcess.awaitTrue(
+          () -> metric(http2, UPDATES) > 0 && metric(http2, PUBLISHED) > version, LEARN, again);
+      assertTrue(again.isAlive());
+      System.out.printf(
+          "newest checkpoint before kill -9: v%d, %d updates; resumed at v%d, %d updates;"
+              + " now v%.0f%n",
+          before.policyVersion(), before.updates(), version, updates, metric(http2, PUBLISHED));
+    } finally {
+      for (NodeProcess p : all) {
+        p.close();
+      }
+    }
+  }
+
+  private NodeProcess agent(String name, Path out) throws IOException {
+    return NodeProcess.start(
+        name,
+        "512m",
+        dir.resolve(name + ".log"),
+        List.of(),
+        "agent-node",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--http-port",
+        "0",
+        "--run-id",
+        "resume-test",
+        "--out",
+        out.toString(),
+        "--checkpoint-interval",
+        Integer.toString(CHECKPOINT_INTERVAL),
+        "--publish-interval",
+        "5",
+        "--min-replay-size",
+        "32",
+        "--learner-batch-size",
+        "16");
+  }
+
+  private NodeProcess loadgen(String name, String seed) throws IOException {
+    return NodeProcess.start(
+        name,
+        "384m",
+        dir.resolve(name + ".log"),
+        List.of(),
+        "loadgen",
+        "--seed-node",
+        seed,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--trainers",
+        "16",
+        "--interval",
+        "200ms",
+        "--warmup",
+        "0s",
+        // longer than the test: the test ends it
+        "--duration",
+        "300s",
+        // fresh trainer ids per loadgen
+        "--node-name",
+        name);
+  }
+
+  /** Updates of the newest checkpoint file in {@code dir} (by name), or -1. */
+  private static long newestUpdates(Path dir) {
+    try {
+      Path newest = LearnerCheckpoint.resolve(dir);
+      Matcher m = LearnerCheckpoint.NAME.matcher(newest.getFileName().toString());
+      return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static double metric(String http, String name) {
+    try {
+      return NodeProcess.metric(http, name);
+    } catch (IOException | InterruptedException e) {
+      return Double.NaN;
+    }
+  }
+}
