@@ -91,7 +91,10 @@ public final class ActionWall {
     }
     if (Double.isNaN(phaseStartDensity)) {
       phaseStartDensity = currentGlobal;
-      phaseStartStep = step;
+      // The path is anchored at the phase's first step, not at the first decision inside it: when
+      // decisions are sparse, the first one then already moves its share of the way instead of
+      // leaving the whole way to the remaining few.
+      phaseStartStep = Math.min(step, finalPhaseStart);
     }
     return scaleTo(r, path(step));
   }

@@ -38,6 +38,15 @@ class ActionWallTest {
   }
 
   @Test
+  void aFirstDecisionInsideTheFinalPhaseAlreadyMovesItsShare() {
+    // 60 steps, final phase from step 45; decisions every 10 steps fall at 50 and 60.
+    ActionWall wall = new ActionWall(SIZES, 60, 0.1, 0.25, 0.01);
+    double[] first = wall.apply(new double[] {1, 1, 1}, 50, 1.0);
+    assertEquals(1.0 + (0.1 - 1.0) * 5.0 / 15.0, wall.global(first), 1e-9);
+    assertEquals(0.1, wall.global(wall.apply(new double[] {1, 1, 1}, 60, 0.7)), 1e-12);
+  }
+
+  @Test
   void saturatedLayersStillReachTheTarget() {
     ActionWall wall = new ActionWall(SIZES, 100, 0.1, 0.25, 0.05);
     // The small layer asks for everything and the big one for almost nothing.
