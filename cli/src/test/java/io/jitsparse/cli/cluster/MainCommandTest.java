@@ -38,15 +38,16 @@ class MainCommandTest {
             "--out",
             out.toString(),
             "--budget",
-            "40s",
+            "60s",
             "--episode-steps",
             "60",
             "--decision-interval",
             "10",
+            // one finished episode (6 transitions) is enough to start learning, however loaded
             "--min-replay-size",
-            "16",
+            "4",
             "--learner-batch-size",
-            "16",
+            "4",
             "--publish-interval",
             "5",
             "--density",
@@ -54,8 +55,8 @@ class MainCommandTest {
             "--http-port",
             "0")) {
       run.await(
-          java.util.regex.Pattern.compile("learning budget of 00:40 reached"),
-          Duration.ofSeconds(120));
+          java.util.regex.Pattern.compile("learning budget of 01:00 reached"),
+          Duration.ofSeconds(150));
       run.await(java.util.regex.Pattern.compile("^report: .*report.html"), Duration.ofSeconds(240));
       assertTrue(run.process().waitFor(60, TimeUnit.SECONDS), "run did not exit");
       assertEquals(0, run.process().exitValue(), run.tail(40));
