@@ -42,6 +42,9 @@ public final class PolicyPublisher extends AbstractBehavior<PolicyPublisher.Comm
   /** Adds the policy version to {@code partial} and passes it to {@code next}. */
   public record FillStats(ReplayStats partial, Consumer<ReplayStats> next) implements Command {}
 
+  /** Versions between two INFO lines about a publication (the others are DEBUG). */
+  static final long LOG_EVERY = 100;
+
   private final int chunkSize;
   private final long ttlNanos;
   private final ActorRefResolver resolver;
@@ -113,15 +116,16 @@ public final class PolicyPublisher extends AbstractBehavior<PolicyPublisher.Comm
     long now = System.nanoTime();
     subscribers.values().removeIf(seen -> now - seen > ttlNanos);
     subscribers.keySet().forEach(this::send);
-    // Debug: a learner publishes every few seconds; the progress line shows the version.
-    getContext()
-        .getLog()
-        .debug(
-            "published policy v{} ({} bytes in {} chunks) to {} subscribers",
-            current.getVersion(),
-            current.getSerializedSize(),
-            chunks.size(),
-            subscribers.size());
+    // A learner publishes several versions a second: one INFO line per version would bury the
+    // node's other events, so only the first and every LOG_EVERY-th are INFO.
+    long v = current.getVersion();
+    String line = "published policy v{} ({} bytes in {} chunks) to {} subscribers";
+    Object[] args = {v, current.getSerializedSize(), chunks.size(), subscribers.size()};
+    if (v <= 1 || v % LOG_EVERY == 0) {
+      getContext().getLog().info(line, args);
+    } else {
+      getContext().getLog().debug(line, args);
+    }
     return this;
   }
 

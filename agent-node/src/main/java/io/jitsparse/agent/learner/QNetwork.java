@@ -81,6 +81,25 @@ final class QNetwork implements AutoCloseable {
     SDVariable huber = quadratic.mul(quadratic).mul(0.5).add(linear.mul(huberDelta));
     huber.mul(weight).mean(LOSS);
     sd.setLossVariables(LOSS);
+    buildGradientGraph();
+  }
+
+  /**
+   * Builds the backward graph now. ND4J 1.0.0-M2.1 prints one line per differentiated op to {@code
+   * System.out} while doing so (not through its logger), which would bury an agent-node's own
+   * output at its first update, so standard output is muted for the duration (as {@code
+   * SparseNetwork} does).
+   */
+  private void buildGradientGraph() {
+    synchronized (System.class) {
+      java.io.PrintStream out = System.out;
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      try {
+        sd.createGradFunction();
+      } finally {
+        System.setOut(out);
+      }
+    }
   }
 
   private static INDArray uniform(SplittableRandom random, double bound, int rows, int cols) {

@@ -1,0 +1,152 @@
+package io.jitsparse.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code jitsparse} process started by a benchmark: its output is kept (the lines {@code show}
+ * accepts are also printed with a prefix), a line can be awaited with a timeout, and it is stopped
+ * by its PID (SIGTERM, then SIGKILL after a grace period).
+ */
+final class NodeChild implements AutoCloseable {
+
+  private static final int TAIL_LINES = 40;
+  private static final Duration DEFAULT_GRACE = Duration.ofSeconds(15);
+
+  private final String prefix;
+  private final Process process;
+  private final List<String> lines = new ArrayList<>();
+
+  private NodeChild(String prefix, Process process, Predicate<String> show) {
+    this.prefix = prefix;
+    this.process = process;
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                  }
+                  if (show.test(line)) {
+                    System.out.println(prefix + line);
+                  }
+                }
+              } catch (IOException e) {
+                // the child went away: nothing more to copy
+              } finally {
+                synchronized (lines) {
+                  lines.notifyAll();
+                }
+              }
+            },
+            "pump-" + process.pid());
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Starts {@code cmd}; lines that {@code show} accepts are printed after {@code prefix}. */
+  static NodeChild start(List<String> cmd, String prefix, Predicate<String> show)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    return new NodeChild(prefix, pb.start(), show);
+  }
+
+  /** The first line matching {@code pattern}, waiting up to {@code timeout}. */
+  Matcher await(Pattern pattern, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = 0;
+    synchronized (lines) {
+      while (true) {
+        for (; seen < lines.size(); seen++) {
+          Matcher m = pattern.matcher(lines.get(seen));
+          if (m.find()) {
+            return m;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !process.isAlive()) {
+          throw new IllegalStateException(
+              prefix
+                  + "no line matching "
+                  + pattern
+                  + " within "
+                  + timeout
+                  + (process.isAlive() ? "" : " (the process exited)")
+                  + "; last lines:\n"
+                  + tail());
+        }
+        lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+  }
+
+  /**
+   * Waits up to {@code d} for the process to end; throws when it does (a benchmark's children run
+   * until they are stopped, so an exit is a failure).
+   */
+  void expectAliveFor(Duration d) throws InterruptedException {
+    if (process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(
+          prefix + "exited with " + process.exitValue() + "; last lines:\n" + tail());
+    }
+  }
+
+  /** CPU time the process has used so far, or -1 when unknown. */
+  long cpuNanos() {
+    if (!process.isAlive()) {
+      return -1;
+    }
+    return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The last lines of output. */
+  String tail() {
+    synchronized (lines) {
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after {@code grace}. */
+  void stop(Duration grace) {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(DEFAULT_GRACE);
+  }
+}
