@@ -78,6 +78,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   private final Counter evicted;
   private final Counter duplicates;
   private final Counter rejected;
+  private final Counter rejectedTransitions;
   private final DistributionSummary policyLag;
   private long duplicateBatches;
   private long rejectedBatches;
@@ -120,6 +121,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
     this.evicted = meters.counter("jitsparse.agent.replay.transitions.evicted");
     this.duplicates = meters.counter("jitsparse.agent.replay.batches.duplicate");
     this.rejected = meters.counter("jitsparse.agent.replay.batches.rejected");
+    this.rejectedTransitions = meters.counter("jitsparse.agent.replay.transitions.rejected");
     this.policyLag =
         DistributionSummary.builder("jitsparse.agent.replay.policy.lag")
             .description("policy versions between a transition's acting policy and the newest")
@@ -170,8 +172,8 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
           accepted++;
           policyLag.record(Math.max(0, publishedVersion - t.getPolicyVersion()));
         } catch (IllegalArgumentException e) {
-          rejectedBatches++;
-          rejected.increment();
+          // One transition of an otherwise valid batch: counted as a transition, not a batch.
+          rejectedTransitions.increment();
           getContext()
               .getLog()
               .warn("replay rejected a transition of {}: {}", b.getExplorerId(), e.getMessage());
