@@ -35,7 +35,7 @@ import java.util.zip.ZipOutputStream;
  *
  * @param policyVersion the policy version published last
  * @param updates learner updates done
- * @param transitions transitions the replay had received
+ * @param transitions transitions the learner had sampled (counting repeats)
  * @param episodes episode summaries the learner had received
  * @param learner the networks and optimiser state
  * @param info free-form provenance (run id, settings), stored as JSON
