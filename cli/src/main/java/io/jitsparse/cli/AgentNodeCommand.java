@@ -48,6 +48,7 @@ final class AgentNodeCommand extends NodeCommand {
           config.withValue(AgentSettings.PATH + ".run-id", ConfigValueFactory.fromAnyRef(runId));
     }
     AgentSettings settings = AgentSettings.create(config);
+    settings.learning().checkWarmStart();
     System.out.println("jitsparse: run id " + runId);
     ClusterNode node =
         ClusterNode.start(

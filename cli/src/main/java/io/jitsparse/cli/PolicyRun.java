@@ -2,6 +2,7 @@ package io.jitsparse.cli;
 
 import com.typesafe.config.ConfigFactory;
 import io.jitsparse.agent.policy.GreedyPolicy;
+import io.jitsparse.agent.policy.MoveSet;
 import io.jitsparse.cli.evaluate.Evaluation;
 import io.jitsparse.env.data.FashionMnist;
 import io.jitsparse.env.flops.TrainingFlops;
@@ -160,7 +161,7 @@ final class PolicyRun {
     @Override
     public void decided(Observation o) {
       last = o;
-      schedule.log(o.getStep(), GreedyPolicy.densities(o));
+      schedule.log(o.getStep(), MoveSet.densities(o));
     }
   }
 

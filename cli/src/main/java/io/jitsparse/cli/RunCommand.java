@@ -86,6 +86,7 @@ final class RunCommand extends NodeCommand {
             .withValue(AgentSettings.PATH + ".out", ConfigValueFactory.fromAnyRef(out));
     TrainerSettings env = TrainerSettings.create(c);
     AgentSettings agent = AgentSettings.create(c);
+    agent.learning().checkWarmStart();
     System.out.println("jitsparse: run id " + runId + ", output " + env.out().toAbsolutePath());
     ClusterNode node =
         ClusterNode.start(

@@ -59,5 +59,17 @@ class NodeCommandsTest {
     CliRun gamma = run("agent-node", "--gamma", "2");
     assertEquals(2, gamma.code());
     assertTrue(gamma.err().contains("jitsparse.agent-node.gamma"), gamma.err());
+
+    CliRun policy = run("run", "--policy", "/nonexistent/policy.ckpt", "--budget", "5s");
+    assertEquals(2, policy.code());
+    assertTrue(policy.err().contains("/nonexistent/policy.ckpt"), policy.err());
+
+    CliRun batch = run("agent-node", "--learner-batch-size", "0");
+    assertEquals(2, batch.code());
+    assertTrue(batch.err().contains("jitsparse.agent-node.learner-batch-size"), batch.err());
+
+    CliRun budget = run("agent-node", "--budget", "soon");
+    assertEquals(2, budget.code());
+    assertTrue(budget.err().contains("budget"), budget.err());
   }
 }

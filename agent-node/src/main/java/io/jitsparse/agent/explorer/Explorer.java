@@ -5,7 +5,6 @@ import io.jitsparse.agent.AgentSettings;
 import io.jitsparse.agent.policy.EpsilonGreedy;
 import io.jitsparse.agent.policy.EpsilonSpread;
 import io.jitsparse.agent.policy.FeatureEncoder;
-import io.jitsparse.agent.policy.GreedyPolicy;
 import io.jitsparse.agent.policy.MoveSet;
 import io.jitsparse.agent.policy.QFunction;
 import io.jitsparse.protocol.LocalCommand;
@@ -18,7 +17,6 @@ import io.jitsparse.protocol.v1.ObservationAck;
 import io.jitsparse.protocol.v1.PolicySnapshot;
 import io.jitsparse.protocol.v1.PolicySnapshotChunk;
 import io.jitsparse.protocol.v1.RegisterTrainer;
-import io.jitsparse.protocol.v1.SparsityAction;
 import io.jitsparse.protocol.v1.SubscribePolicy;
 import io.jitsparse.protocol.v1.TrainerDescription;
 import io.jitsparse.protocol.v1.TrainerRegistered;
@@ -139,7 +137,6 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.self = ctx.messageAdapter(Message.class, Wire::new);
     this.selfRef = resolver.toSerializationFormat(self);
-    this.meters = new ExplorerMeters(meterRegistry, trainer.getTrainerId());
     this.nStep = new NStepAccumulator(settings.nStep(), settings.gamma());
     this.outbox =
         new TransitionOutbox(
@@ -158,7 +155,7 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
         EpsilonSpread.epsilon(slot, l.explorerPopulation(), l.epsilonBase(), l.epsilonAlpha());
     // Seeded per slot so that two explorers do not draw the same exploration.
     this.random = new SplittableRandom(l.seed() * 1_000_003L + slot);
-    meters.epsilon.set(epsilon);
+    this.meters = new ExplorerMeters(meterRegistry, trainer.getTrainerId(), epsilon);
     reply(registration);
     subscribe(-1);
     timers.startTimerWithFixedDelay(new ResubscribeTick(), settings.policyResubscribeInterval());
@@ -241,23 +238,13 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
       int[] moves;
       if (q != null) {
         moves = EpsilonGreedy.moves(q, FeatureEncoder.encode(o), epsilon, random);
-        targets = MoveSet.apply(GreedyPolicy.densities(o), moves);
+        targets = MoveSet.apply(MoveSet.densities(o), moves);
       } else {
         targets = handcrafted.layerDensities(o);
         moves = HandcraftedPolicy.moves(o, targets);
       }
       decision = new NStepAccumulator.Decision(moves, targets, policyVersion);
-      SparsityAction.Builder a =
-          SparsityAction.newBuilder()
-              .setTrainerId(o.getTrainerId())
-              .setEpisode(o.getEpisode())
-              .setDecision(o.getDecision())
-              .setPolicyVersion(policyVersion)
-              .setObservationSentAtNanos(o.getSentAtNanos());
-      for (int i = 0; i < targets.length; i++) {
-        a.addLayerDensities(targets[i]).addMoves(moves[i]);
-      }
-      answer = a.build();
+      answer = MoveSet.action(o, moves, targets, policyVersion);
       meters.actions.increment();
     }
     trainerRef.tell(answer);

@@ -22,12 +22,14 @@ final class ExplorerMeters {
   final Counter transitionsDropped;
   final Counter summariesDropped;
   final AtomicLong policyVersion = new AtomicLong();
-  final EpsilonHolder epsilon = new EpsilonHolder();
   private final MeterRegistry registry;
   private final Tags tags;
   private final List<Meter> owned = new ArrayList<>();
 
-  ExplorerMeters(MeterRegistry registry, String trainerId) {
+  /**
+   * @param epsilon the explorer's exploration rate, fixed for its life
+   */
+  ExplorerMeters(MeterRegistry registry, String trainerId, double epsilon) {
     this.registry = registry;
     this.tags = Tags.of("trainer", trainerId);
     observations = counter("jitsparse.agent.observations", "observations received");
@@ -44,23 +46,11 @@ final class ExplorerMeters {
             .tags(tags)
             .register(registry));
     owned.add(
-        Gauge.builder("jitsparse.agent.explorer.epsilon", epsilon, EpsilonHolder::get)
+        Gauge.builder("jitsparse.agent.explorer.epsilon", () -> epsilon)
+            .strongReference(true)
             .description("exploration rate of the explorer (Ape-X spread)")
             .tags(tags)
             .register(registry));
-  }
-
-  /** The explorer's exploration rate, fixed at start. */
-  static final class EpsilonHolder {
-    private volatile double value;
-
-    void set(double v) {
-      value = v;
-    }
-
-    double get() {
-      return value;
-    }
   }
 
   /** Counts a rejected message; {@code kind} says what was wrong with it. */

@@ -144,6 +144,23 @@ public record LearnerSettings(
         : java.util.Optional.of(Path.of(out, "checkpoints"));
   }
 
+  /**
+   * Reads the warm-start policy once, so that a wrong {@code --policy} stops a command at start
+   * with a message naming the file, instead of a learner that quietly learns from scratch.
+   *
+   * @throws IllegalArgumentException when {@code policy} is set and is not a readable checkpoint
+   */
+  public void checkWarmStart() {
+    if (warmStart.isEmpty()) {
+      return;
+    }
+    try {
+      io.jitsparse.agent.policy.GreedyPolicy.load(Path.of(warmStart));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw bad("policy", e.getMessage());
+    }
+  }
+
   /** Floats of the replay's payload arena. */
   public int arenaFloats() {
     return (int) (replayMemory / Float.BYTES);

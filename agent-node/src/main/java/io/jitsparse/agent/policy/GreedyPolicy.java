@@ -1,7 +1,6 @@
 package io.jitsparse.agent.policy;
 
 import io.jitsparse.agent.learner.LearnerCheckpoint;
-import io.jitsparse.protocol.v1.LayerFeatures;
 import io.jitsparse.protocol.v1.Observation;
 import io.jitsparse.protocol.v1.SparsityAction;
 import java.io.IOException;
@@ -47,18 +46,8 @@ public final class GreedyPolicy {
       return Optional.empty();
     }
     int[] moves = q.greedy(FeatureEncoder.encode(o));
-    double[] targets = MoveSet.apply(densities(o), moves);
-    SparsityAction.Builder a =
-        SparsityAction.newBuilder()
-            .setTrainerId(o.getTrainerId())
-            .setEpisode(o.getEpisode())
-            .setDecision(o.getDecision())
-            .setPolicyVersion(version)
-            .setObservationSentAtNanos(o.getSentAtNanos());
-    for (int i = 0; i < moves.length; i++) {
-      a.addLayerDensities(targets[i]).addMoves(moves[i]);
-    }
-    return Optional.of(a.build());
+    return Optional.of(
+        MoveSet.action(o, moves, MoveSet.apply(MoveSet.densities(o), moves), version));
   }
 
   /** The policy version. */
@@ -74,10 +63,5 @@ public final class GreedyPolicy {
   /** Where the policy came from. */
   public Path source() {
     return source;
-  }
-
-  /** The observed per-layer densities. */
-  public static double[] densities(Observation o) {
-    return o.getLayersList().stream().mapToDouble(LayerFeatures::getDensity).toArray();
   }
 }

@@ -1,5 +1,8 @@
 package io.jitsparse.agent.policy;
 
+import io.jitsparse.protocol.v1.LayerFeatures;
+import io.jitsparse.protocol.v1.Observation;
+import io.jitsparse.protocol.v1.SparsityAction;
 import java.util.List;
 
 /**
@@ -40,6 +43,29 @@ public final class MoveSet {
       out[i] = Math.min(1.0, Math.max(0.0, densities[i] * FACTORS.get(moves[i])));
     }
     return out;
+  }
+
+  /** The per-layer densities {@code o} reports. */
+  public static double[] densities(Observation o) {
+    return o.getLayersList().stream().mapToDouble(LayerFeatures::getDensity).toArray();
+  }
+
+  /**
+   * The {@link SparsityAction} answering {@code o} with per-layer {@code targets} and the {@code
+   * moves} that led to them, chosen by policy {@code version}.
+   */
+  public static SparsityAction action(Observation o, int[] moves, double[] targets, long version) {
+    SparsityAction.Builder a =
+        SparsityAction.newBuilder()
+            .setTrainerId(o.getTrainerId())
+            .setEpisode(o.getEpisode())
+            .setDecision(o.getDecision())
+            .setPolicyVersion(version)
+            .setObservationSentAtNanos(o.getSentAtNanos());
+    for (int i = 0; i < targets.length; i++) {
+      a.addLayerDensities(targets[i]).addMoves(moves[i]);
+    }
+    return a.build();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.jitsparse.agent.replay;
 
 import io.jitsparse.agent.policy.FeatureEncoder;
+import io.jitsparse.protocol.v1.Transition;
 import java.util.Random;
 
 /**
@@ -49,6 +50,26 @@ public final class CompactReplay {
   /** Floats of payload a transition of {@code layers} layers takes. */
   public static int payloadFloats(int layers) {
     return 2 * (FeatureEncoder.GLOBAL + FeatureEncoder.LAYER * layers) + layers;
+  }
+
+  /**
+   * Stores an explorer's transition (states encoded by {@link FeatureEncoder}, its initial
+   * priority) and returns its id.
+   *
+   * @throws IllegalArgumentException when its states and moves disagree on the layer count
+   */
+  public long insert(Transition t) {
+    int[] moves = new int[t.getMovesCount()];
+    for (int i = 0; i < moves.length; i++) {
+      moves[i] = t.getMoves(i);
+    }
+    return insert(
+        FeatureEncoder.encode(t.getState()),
+        FeatureEncoder.encode(t.getNextState()),
+        moves,
+        (float) t.getReward(),
+        (float) t.getDiscount(),
+        t.getInitialPriority());
   }
 
   /**

@@ -2,7 +2,6 @@ package io.jitsparse.agent.replay;
 
 import com.google.protobuf.Message;
 import io.jitsparse.agent.learner.LearnerSettings;
-import io.jitsparse.agent.policy.FeatureEncoder;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.v1.ReplayStats;
@@ -162,13 +161,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
       long evictedBefore = store.evicted();
       for (Transition t : b.getTransitionsList()) {
         try {
-          store.insert(
-              FeatureEncoder.encode(t.getState()),
-              FeatureEncoder.encode(t.getNextState()),
-              t.getMovesList().stream().mapToInt(Integer::intValue).toArray(),
-              (float) t.getReward(),
-              (float) t.getDiscount(),
-              t.getInitialPriority());
+          store.insert(t);
           accepted++;
           policyLag.record(Math.max(0, publishedVersion - t.getPolicyVersion()));
         } catch (IllegalArgumentException e) {

@@ -72,13 +72,7 @@ class LearningOnFakeEnvTest {
           NStepAccumulator.Decision d =
               moves == null ? null : new NStepAccumulator.Decision(moves, new double[0], 0);
           for (Transition t : nStep.observe(o, d)) {
-            replay.insert(
-                FeatureEncoder.encode(t.getState()),
-                FeatureEncoder.encode(t.getNextState()),
-                t.getMovesList().stream().mapToInt(Integer::intValue).toArray(),
-                (float) t.getReward(),
-                (float) t.getDiscount(),
-                t.getInitialPriority());
+            replay.insert(t);
           }
           if (o.getDone()) {
             break;

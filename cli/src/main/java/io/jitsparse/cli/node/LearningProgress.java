@@ -40,8 +40,10 @@ public final class LearningProgress {
                     last[1] = seconds;
                     String of =
                         budget.isZero()
-                            ? clock(Math.round(seconds))
-                            : clock(Math.round(seconds)) + "/" + clock(budget.toSeconds());
+                            ? RunProgress.clock(Math.round(seconds))
+                            : RunProgress.clock(Math.round(seconds))
+                                + "/"
+                                + RunProgress.clock(budget.toSeconds());
                     out.printf(
                         Locale.ROOT,
                         "%s: [%s] %d episodes, mean return %.4f, policy v%d, %.2f transitions/s,"
@@ -56,7 +58,8 @@ public final class LearningProgress {
                         budget.isZero()
                             ? ""
                             : ", ETA "
-                                + clock(Math.max(0, budget.toSeconds() - Math.round(seconds))));
+                                + RunProgress.clock(
+                                    Math.max(0, budget.toSeconds() - Math.round(seconds))));
                     return Behaviors.same();
                   })
               .build();
@@ -70,9 +73,5 @@ public final class LearningProgress {
   private static double gauge(MeterRegistry m, String name) {
     Gauge g = m.find(name).gauge();
     return g == null ? Double.NaN : g.value();
-  }
-
-  static String clock(long seconds) {
-    return String.format(Locale.ROOT, "%02d:%02d", seconds / 60, seconds % 60);
   }
 }

@@ -72,7 +72,7 @@ public final class Roles {
                       m -> {
                         System.out.println(
                             "jitsparse: learning budget of "
-                                + LearningProgress.clock(budget.toSeconds())
+                                + RunProgress.clock(budget.toSeconds())
                                 + " reached; stopping");
                         CoordinatedShutdown.get(Adapter.toClassic(ctx.getSystem()))
                             .run(BUDGET_REACHED);

@@ -49,7 +49,8 @@ public final class RunProgress {
         });
   }
 
-  private static String clock(long seconds) {
+  /** {@code mm:ss} (minutes beyond 59 keep counting). */
+  static String clock(long seconds) {
     return String.format("%02d:%02d", seconds / 60, seconds % 60);
   }
 }
