@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ExplorerMeters {
 
   final Counter observations;
-  final Counter actions;
+  final Counter greedy;
+  final Counter explored;
+  final Counter handcrafted;
   final Counter transitionsSent;
   final Counter transitionsAcked;
   final Counter transitionsDropped;
@@ -33,7 +35,9 @@ final class ExplorerMeters {
     this.registry = registry;
     this.tags = Tags.of("trainer", trainerId);
     observations = counter("jitsparse.agent.observations", "observations received");
-    actions = counter("jitsparse.agent.actions", "SparsityActions sent");
+    greedy = action("greedy");
+    explored = action("explore");
+    handcrafted = action("handcrafted");
     transitionsSent = counter("jitsparse.agent.transitions.sent", "transitions sent to replay");
     transitionsAcked = counter("jitsparse.agent.transitions.acked", "transitions acknowledged");
     transitionsDropped =
@@ -71,7 +75,19 @@ final class ExplorerMeters {
   }
 
   private Counter counter(String name, String description) {
-    Counter c = Counter.builder(name).description(description).tags(tags).register(registry);
+    return owned(Counter.builder(name).description(description).tags(tags));
+  }
+
+  /** Layer decisions of one kind: greedy, random (explore) or the version-0 handcrafted one. */
+  private Counter action(String kind) {
+    return owned(
+        Counter.builder("jitsparse.agent.actions")
+            .description("layer decisions by kind")
+            .tags(tags.and("kind", kind)));
+  }
+
+  private Counter owned(Counter.Builder b) {
+    Counter c = b.register(registry);
     owned.add(c);
     return c;
   }
