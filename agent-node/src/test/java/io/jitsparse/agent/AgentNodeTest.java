@@ -174,12 +174,7 @@ class AgentNodeTest {
     assertEquals(
         2.0,
         count(
-            meters,
-            "jitsparse.agent.messages.rejected",
-            "trainer",
-            "t-0",
-            "reason-kind",
-            "observation"));
+            meters, "jitsparse.agent.messages.rejected", "trainer", "t-0", "kind", "observation"));
 
     for (int d = 1; d < LAST_DECISION; d++) {
       explorer.tell(obs(d, false));

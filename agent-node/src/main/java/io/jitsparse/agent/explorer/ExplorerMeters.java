@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,6 +26,21 @@ final class ExplorerMeters {
   final Counter transitionsDropped;
   final Counter summariesDropped;
   final AtomicLong policyVersion = new AtomicLong();
+
+  /**
+   * What an explorer can reject, one series each from the start (a rare event's series exists at
+   * zero before it happens).
+   */
+  static final List<String> REJECTED_KINDS =
+      List.of(
+          "unexpected",
+          "observation",
+          "episode-summary",
+          "episode-summary-ack",
+          "policy-chunk",
+          "policy-format");
+
+  private final Map<String, Counter> rejected = new HashMap<>();
   private final MeterRegistry registry;
   private final Tags tags;
   private final List<Meter> owned = new ArrayList<>();
@@ -49,6 +66,14 @@ final class ExplorerMeters {
             .description("policy version the explorer acts with (0 = handcrafted)")
             .tags(tags)
             .register(registry));
+    for (String kind : REJECTED_KINDS) {
+      rejected.put(
+          kind,
+          owned(
+              Counter.builder("jitsparse.agent.messages.rejected")
+                  .description("wire messages rejected by an explorer, by kind")
+                  .tags(tags.and("kind", kind))));
+    }
     owned.add(
         Gauge.builder("jitsparse.agent.explorer.epsilon", () -> epsilon)
             .strongReference(true)
@@ -57,15 +82,11 @@ final class ExplorerMeters {
             .register(registry));
   }
 
-  /** Counts a rejected message; {@code kind} says what was wrong with it. */
+  /** Counts a rejected message; {@code kind} is one of {@link #REJECTED_KINDS}. */
   void rejected(String kind) {
-    Counter c =
-        Counter.builder("jitsparse.agent.messages.rejected")
-            .description("wire messages rejected by an explorer")
-            .tags(tags.and("reason-kind", kind))
-            .register(registry);
-    if (!owned.contains(c)) {
-      owned.add(c);
+    Counter c = rejected.get(kind);
+    if (c == null) {
+      throw new IllegalArgumentException("unknown rejection kind '" + kind + "'");
     }
     c.increment();
   }
