@@ -174,19 +174,17 @@ class AgentNodeTest {
     assertEquals(
         2.0,
         count(
-            meters,
-            "jitsparse.agent.messages.rejected",
-            "trainer",
-            "t-0",
-            "reason-kind",
-            "observation"));
+            meters, "jitsparse.agent.messages.rejected", "trainer", "t-0", "kind", "observation"));
 
     for (int d = 1; d < LAST_DECISION; d++) {
       explorer.tell(obs(d, false));
       SparsityAction a = trainer.expectMessageClass(SparsityAction.class, WAIT);
       assertEquals(d, a.getDecision());
       assertEquals(LAYERS, a.getLayerDensitiesCount());
-      assertTrue(a.getLayerDensities(0) < 1.0);
+      // The handcrafted schedule (v0) prunes from dense; a published policy's freshly initialised
+      // network may choose any move, so it only has to stay a density.
+      double d0 = a.getLayerDensities(0);
+      assertTrue(a.getPolicyVersion() == 0 ? d0 < 1.0 : d0 > 0 && d0 <= 1.0, a.toString());
     }
     // Mid-episode, the completed n-step transitions (fewer than a batch) reach the replay within
     // max-transition-delay: the explorer does not hold them until the episode ends.

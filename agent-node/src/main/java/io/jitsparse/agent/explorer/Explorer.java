@@ -237,15 +237,18 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
       double[] targets;
       int[] moves;
       if (q != null) {
-        moves = EpsilonGreedy.moves(q, FeatureEncoder.encode(o), epsilon, random);
+        EpsilonGreedy.Choice c = EpsilonGreedy.choose(q, FeatureEncoder.encode(o), epsilon, random);
+        moves = c.moves();
         targets = MoveSet.apply(MoveSet.densities(o), moves);
+        meters.explored.increment(c.explored());
+        meters.greedy.increment(moves.length - c.explored());
       } else {
         targets = handcrafted.layerDensities(o);
         moves = HandcraftedPolicy.moves(o, targets);
+        meters.handcrafted.increment(moves.length);
       }
       decision = new NStepAccumulator.Decision(moves, targets, policyVersion);
       answer = MoveSet.action(o, moves, targets, policyVersion);
-      meters.actions.increment();
     }
     trainerRef.tell(answer);
     cachedAnswer = answer;

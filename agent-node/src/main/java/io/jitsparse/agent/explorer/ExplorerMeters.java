@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,12 +18,29 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ExplorerMeters {
 
   final Counter observations;
-  final Counter actions;
+  final Counter greedy;
+  final Counter explored;
+  final Counter handcrafted;
   final Counter transitionsSent;
   final Counter transitionsAcked;
   final Counter transitionsDropped;
   final Counter summariesDropped;
   final AtomicLong policyVersion = new AtomicLong();
+
+  /**
+   * What an explorer can reject, one series each from the start (a rare event's series exists at
+   * zero before it happens).
+   */
+  static final List<String> REJECTED_KINDS =
+      List.of(
+          "unexpected",
+          "observation",
+          "episode-summary",
+          "episode-summary-ack",
+          "policy-chunk",
+          "policy-format");
+
+  private final Map<String, Counter> rejected = new HashMap<>();
   private final MeterRegistry registry;
   private final Tags tags;
   private final List<Meter> owned = new ArrayList<>();
@@ -33,7 +52,9 @@ final class ExplorerMeters {
     this.registry = registry;
     this.tags = Tags.of("trainer", trainerId);
     observations = counter("jitsparse.agent.observations", "observations received");
-    actions = counter("jitsparse.agent.actions", "SparsityActions sent");
+    greedy = action("greedy");
+    explored = action("explore");
+    handcrafted = action("handcrafted");
     transitionsSent = counter("jitsparse.agent.transitions.sent", "transitions sent to replay");
     transitionsAcked = counter("jitsparse.agent.transitions.acked", "transitions acknowledged");
     transitionsDropped =
@@ -45,6 +66,14 @@ final class ExplorerMeters {
             .description("policy version the explorer acts with (0 = handcrafted)")
             .tags(tags)
             .register(registry));
+    for (String kind : REJECTED_KINDS) {
+      rejected.put(
+          kind,
+          owned(
+              Counter.builder("jitsparse.agent.messages.rejected")
+                  .description("wire messages rejected by an explorer, by kind")
+                  .tags(tags.and("kind", kind))));
+    }
     owned.add(
         Gauge.builder("jitsparse.agent.explorer.epsilon", () -> epsilon)
             .strongReference(true)
@@ -53,15 +82,11 @@ final class ExplorerMeters {
             .register(registry));
   }
 
-  /** Counts a rejected message; {@code kind} says what was wrong with it. */
+  /** Counts a rejected message; {@code kind} is one of {@link #REJECTED_KINDS}. */
   void rejected(String kind) {
-    Counter c =
-        Counter.builder("jitsparse.agent.messages.rejected")
-            .description("wire messages rejected by an explorer")
-            .tags(tags.and("reason-kind", kind))
-            .register(registry);
-    if (!owned.contains(c)) {
-      owned.add(c);
+    Counter c = rejected.get(kind);
+    if (c == null) {
+      throw new IllegalArgumentException("unknown rejection kind '" + kind + "'");
     }
     c.increment();
   }
@@ -71,7 +96,19 @@ final class ExplorerMeters {
   }
 
   private Counter counter(String name, String description) {
-    Counter c = Counter.builder(name).description(description).tags(tags).register(registry);
+    return owned(Counter.builder(name).description(description).tags(tags));
+  }
+
+  /** Layer decisions of one kind: greedy, random (explore) or the version-0 handcrafted one. */
+  private Counter action(String kind) {
+    return owned(
+        Counter.builder("jitsparse.agent.actions")
+            .description("layer decisions by kind")
+            .tags(tags.and("kind", kind)));
+  }
+
+  private Counter owned(Counter.Builder b) {
+    Counter c = b.register(registry);
     owned.add(c);
     return c;
   }

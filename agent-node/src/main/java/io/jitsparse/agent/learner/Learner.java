@@ -184,6 +184,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     gauge(
         "jitsparse.agent.learner.checkpoint.age",
         "seconds since the last checkpoint",
+        "seconds",
         () -> (System.nanoTime() - lastCheckpointNanos) / 1e9);
     // A fresh learner's first version is its initial network; a resumed one republishes its own.
     publish(Math.max(1, version));
@@ -207,9 +208,15 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   }
 
   private void gauge(String name, String description, java.util.function.DoubleSupplier value) {
+    gauge(name, description, null, value);
+  }
+
+  private void gauge(
+      String name, String description, String baseUnit, java.util.function.DoubleSupplier value) {
     meters.add(
         Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
             .description(description)
+            .baseUnit(baseUnit)
             // A gauge holds its object weakly: nothing else keeps these lambdas, so without a
             // strong reference the first GC turns every learner gauge into NaN.
             .strongReference(true)

@@ -26,6 +26,7 @@ import java.util.List;
  * @param betaUpdates updates over which beta anneals to 1
  * @param replayMemory bytes of the replay's payload arena
  * @param explorerPopulation N of Ape-X's epsilon spread
+ * @param lagSeries explorers whose policy lag the replay reports as separate series, at most
  * @param epsilonBase largest exploration rate
  * @param epsilonAlpha spread exponent
  * @param seed seed of initialisation and sampling
@@ -50,6 +51,7 @@ public record LearnerSettings(
     long betaUpdates,
     long replayMemory,
     int explorerPopulation,
+    int lagSeries,
     double epsilonBase,
     double epsilonAlpha,
     long seed,
@@ -96,6 +98,7 @@ public record LearnerSettings(
       throw bad("replay-memory", replayMemory + " bytes exceeds the arena's 8 GiB limit");
     }
     positive("explorer-population", explorerPopulation);
+    positive("lag-series", lagSeries);
     if (!(epsilonBase >= 0 && epsilonBase <= 1) || !(epsilonAlpha >= 0)) {
       throw bad("epsilon-base", "epsilon-base must be in [0, 1] and epsilon-alpha >= 0");
     }
@@ -124,6 +127,7 @@ public record LearnerSettings(
         c.getLong("beta-updates"),
         c.getBytes("replay-memory"),
         c.getInt("explorer-population"),
+        c.getInt("lag-series"),
         c.getDouble("epsilon-base"),
         c.getDouble("epsilon-alpha"),
         c.getLong("agent-seed"),

@@ -11,16 +11,32 @@ public final class EpsilonGreedy {
 
   private EpsilonGreedy() {}
 
+  /**
+   * One decision: a move per layer, and how many layers took a random move.
+   *
+   * @param moves the move of every layer
+   * @param explored layers whose move was drawn at random (the rest are greedy)
+   */
+  public record Choice(int[] moves, int explored) {}
+
   /** The moves of every layer of {@code state}. */
   public static int[] moves(QFunction q, float[] state, double epsilon, RandomGenerator random) {
+    return choose(q, state, epsilon, random).moves();
+  }
+
+  /** The moves of every layer of {@code state}, with the count of random ones. */
+  public static Choice choose(QFunction q, float[] state, double epsilon, RandomGenerator random) {
     float[][] values = q.q(state);
     int[] moves = new int[values.length];
+    int explored = 0;
     for (int l = 0; l < values.length; l++) {
-      moves[l] =
-          random.nextDouble() < epsilon
-              ? random.nextInt(values[l].length)
-              : QFunction.argmax(values[l]);
+      if (random.nextDouble() < epsilon) {
+        moves[l] = random.nextInt(values[l].length);
+        explored++;
+      } else {
+        moves[l] = QFunction.argmax(values[l]);
+      }
     }
-    return moves;
+    return new Choice(moves, explored);
   }
 }

@@ -73,6 +73,7 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
   private final Counter accepted;
   private final Counter rejected;
   private final Counter dropped;
+  private final Counter unexpected;
 
   /**
    * @param learner the learner singleton's proxy, handed to every explorer
@@ -102,6 +103,7 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
     this.accepted = meters.counter("jitsparse.agent.registrations", "outcome", "accepted");
     this.rejected = meters.counter("jitsparse.agent.registrations", "outcome", "rejected");
     this.dropped = meters.counter("jitsparse.agent.explorers.dropped");
+    this.unexpected = meters.counter("jitsparse.agent.registry.messages.rejected");
     ActorRef<Message> adapter = ctx.messageAdapter(Message.class, Wire::new);
     ActorRef<Message> door = ctx.spawn(WireForwarder.create(adapter), "door");
     ctx.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.TRAINER_REGISTRY, door));
@@ -134,7 +136,7 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
           .warn(
               "registry ignored an unexpected {}",
               w.message().getDescriptorForType().getFullName());
-      meters.counter("jitsparse.agent.messages.rejected", "reason-kind", "unexpected").increment();
+      unexpected.increment();
     }
     return this;
   }

@@ -2,6 +2,7 @@ package io.jitsparse.agent.replay;
 
 import com.google.protobuf.Message;
 import io.jitsparse.agent.learner.LearnerSettings;
+import io.jitsparse.monitoring.MetricBuckets;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.v1.ReplayStats;
@@ -79,6 +80,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   private final Counter rejected;
   private final Counter rejectedTransitions;
   private final DistributionSummary policyLag;
+  private final ExplorerPolicyLag explorerLag;
   private long duplicateBatches;
   private long rejectedBatches;
   private long publishedVersion;
@@ -124,7 +126,9 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
     this.policyLag =
         DistributionSummary.builder("jitsparse.agent.replay.policy.lag")
             .description("policy versions between a transition's acting policy and the newest")
+            .serviceLevelObjectives(MetricBuckets.POLICY_LAG)
             .register(meters);
+    this.explorerLag = new ExplorerPolicyLag(meters, s.lagSeries());
   }
 
   @Override
@@ -159,11 +163,14 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
       duplicates.increment();
     } else {
       long evictedBefore = store.evicted();
+      long newestLag = -1;
       for (Transition t : b.getTransitionsList()) {
         try {
           store.insert(t);
           accepted++;
-          policyLag.record(Math.max(0, publishedVersion - t.getPolicyVersion()));
+          long lag = Math.max(0, publishedVersion - t.getPolicyVersion());
+          policyLag.record(lag);
+          newestLag = lag;
         } catch (IllegalArgumentException e) {
           // One transition of an otherwise valid batch: counted as a transition, not a batch.
           rejectedTransitions.increment();
@@ -171,6 +178,9 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
               .getLog()
               .warn("replay rejected a transition of {}: {}", b.getExplorerId(), e.getMessage());
         }
+      }
+      if (newestLag >= 0) {
+        explorerLag.record(b.getExplorerId(), newestLag);
       }
       limit.inserted(accepted);
       received.increment(accepted);
@@ -234,6 +244,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   private Behavior<Command> unregister() {
     gauges.forEach(registry::remove);
     registry.remove(policyLag);
+    explorerLag.close();
     return this;
   }
 }

@@ -3,7 +3,9 @@ package io.jitsparse.cli.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.jitsparse.monitoring.ClusterMembersMeter;
 import io.jitsparse.monitoring.NodeMeters;
+import io.jitsparse.protocol.ServiceKeys;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,9 +78,14 @@ public final class ClusterNode {
             ctx -> {
               int port = Cluster.get(ctx.getSystem()).selfMember().address().getPort().get();
               String nodeName = settings.nodeName(port);
-              NodeMeters meters = NodeMeters.create(String.join("+", roles), nodeName, runId);
+              NodeMeters meters =
+                  NodeMeters.create(String.join("+", new TreeSet<>(roles)), nodeName, runId);
               MetricsRoute.ID.get(Adapter.toClassic(ctx.getSystem())).attach(meters);
               ctx.getSystem().getWhenTerminated().thenRun(meters::close);
+              ctx.spawn(
+                  ClusterMembersMeter.create(
+                      meters.registry(), List.of(ServiceKeys.ENV_ROLE, ServiceKeys.AGENT_ROLE)),
+                  "cluster-members-meter");
               return body.apply(ctx, new NodeContext(nodeName, runId, meters, full));
             });
     ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM_NAME, full);

@@ -54,6 +54,28 @@ class MainCommandTest {
             Double.toString(TARGET),
             "--http-port",
             "0")) {
+      // While it learns: the node's /metrics is the catalogue of docs/metrics.md, bounded.
+      String http = run.httpBase(Duration.ofSeconds(120));
+      NodeProcess.awaitTrue(
+          () -> {
+            try {
+              String text = NodeProcess.scrape(http);
+              return metricSum(text, "jitsparse_agent_learner_updates_total") > 0
+                  && metricSum(text, "jitsparse_trainer_episodes_total") >= 2;
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          Duration.ofSeconds(150),
+          run);
+      String text = NodeProcess.scrape(http);
+      List<String> problems =
+          MetricCatalog.read(Path.of("..", "docs", "metrics.md"))
+              .problems(
+                  text,
+                  List.of("jitsparse_trainer_", "jitsparse_agent_", "jitsparse_cluster_"),
+                  Map.of("trainer", 2, "layer", 4, "model", 1, "run", 1, "node", 1, "role", 1));
+      assertTrue(problems.isEmpty(), String.join("\n", problems));
       run.await(
           java.util.regex.Pattern.compile("learning budget of 01:00 reached"),
           Duration.ofSeconds(150));
@@ -102,5 +124,13 @@ class MainCommandTest {
       assertTrue(c.updates() > 0, "the learner made no update: " + c);
       assertTrue(c.policyVersion() > 1, "no policy version was published after the first");
     }
+  }
+
+  /** Sum of every sample of {@code name} in a scrape. */
+  private static double metricSum(String text, String name) {
+    return text.lines()
+        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 }

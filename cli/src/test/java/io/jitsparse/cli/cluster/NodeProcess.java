@@ -149,6 +149,20 @@ final class NodeProcess implements AutoCloseable {
     return found ? sum : Double.NaN;
   }
 
+  /** The node's {@code /metrics} text. */
+  static String scrape(String httpBase) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP_CLIENT.send(
+            HttpRequest.newBuilder(URI.create(httpBase + "/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("GET " + httpBase + "/metrics: " + r.statusCode());
+    }
+    return r.body();
+  }
+
   /** HTTP status of GET {@code path} on the node. */
   static int status(String httpBase, String path) throws IOException, InterruptedException {
     return HTTP_CLIENT

@@ -97,6 +97,16 @@ final class Episode implements AutoCloseable {
     return staticLayers;
   }
 
+  /** Samples in one training batch. */
+  int batchSize() {
+    return training.batchSize();
+  }
+
+  /** The current per-layer densities. */
+  double[] densities() {
+    return training.densities();
+  }
+
   /** Training steps done. */
   long stepCount() {
     return training.stepCount();

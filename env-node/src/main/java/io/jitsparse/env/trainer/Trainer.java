@@ -170,7 +170,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     this.journal = journal;
     this.data = data;
     this.timers = timers;
-    this.meters = new TrainerMeters(registry, trainerId);
+    this.meters = new TrainerMeters(registry, trainerId, s.model(), s.density());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.wire = ctx.messageAdapter(Message.class, Wire::new);
     this.link =
@@ -227,7 +227,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       send(episode.aborted(System.nanoTime()));
       return endEpisode(true, "non-finite loss " + e.getMessage());
     }
-    meters.steps.increment();
+    meters.stepped(st, episode.batchSize());
     stepStates.record(episodeIndex, st);
     if (episode.atBoundary()) {
       boundary();
@@ -245,6 +245,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     actions.startEpisode();
     if (staticLayers == null) {
       staticLayers = episode.staticLayers();
+      meters.layers(staticLayers.size());
       link.describe(
           RegisterTrainer.newBuilder()
               .setTrainer(s.description(trainerId, node, staticLayers))
@@ -266,7 +267,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     } else if (unreachable) {
       meters.fallback.increment();
     }
-    send(episode.boundary(action, unreachable, System.nanoTime()));
+    Observation o = episode.boundary(action, unreachable, System.nanoTime());
+    meters.boundary(episode.densities(), o);
+    send(o);
   }
 
   private void send(Observation o) {
@@ -287,6 +290,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private Behavior<Command> endEpisode(boolean aborted, String reason) {
     EpisodeSummary summary = episode.summary(runId(), aborted, reason);
+    meters.episodeEnded(summary);
     journal.tell(new EpisodeJournal.Append(summary, null));
     link.queueSummary(summary, System.nanoTime())
         .ifPresent(
@@ -327,6 +331,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private Behavior<Command> onStop(Stop stop) {
     if (episode != null) {
       EpisodeSummary summary = episode.summary(runId(), true, "shutdown");
+      meters.episodeEnded(summary);
       // The journal confirms to the caller once the line is on disk.
       journal.tell(new EpisodeJournal.Append(summary, stop.replyTo()));
       link.tellOnce(summary);
@@ -337,6 +342,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private Behavior<Command> onPostStop() {
+    meters.close();
     if (episode != null) {
       episode.close();
       episode = null;

@@ -1,16 +1,27 @@
 package io.jitsparse.env.trainer;
 
+import io.jitsparse.monitoring.MetricBuckets;
+import io.jitsparse.protocol.v1.EpisodeSummary;
+import io.jitsparse.protocol.v1.Observation;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The meters of one {@link Trainer}, tagged {@code trainer} (names in docs/cluster.md). They are
- * registered when the trainer starts, so rare-event counters exist at zero and are scraped before
- * their first event.
+ * The meters of one {@link Trainer}, tagged {@code trainer} and {@code model} (names and meaning in
+ * docs/metrics.md). Counters are registered when the trainer starts, so rare events exist at zero
+ * and are scraped before their first occurrence; the per-layer density gauges (the live schedule)
+ * are registered once the first episode knows the model's layers. Gauges are removed when the
+ * trainer stops: a stopped trainer has no current density.
  */
-final class TrainerMeters {
+final class TrainerMeters implements AutoCloseable {
   final Counter applied;
   final Counter stale;
   final Counter rejected;
@@ -23,18 +34,162 @@ final class TrainerMeters {
   final Counter registrationsRejected;
   final Timer latency;
 
-  TrainerMeters(MeterRegistry r, String trainer) {
-    Tags t = Tags.of("trainer", trainer);
-    applied = r.counter("jitsparse.trainer.actions", t.and("outcome", "applied"));
-    stale = r.counter("jitsparse.trainer.actions", t.and("outcome", "stale"));
-    rejected = r.counter("jitsparse.trainer.actions", t.and("outcome", "rejected"));
-    superseded = r.counter("jitsparse.trainer.actions", t.and("outcome", "superseded"));
-    observationsDropped = r.counter("jitsparse.trainer.observations.dropped", t);
-    summariesDropped = r.counter("jitsparse.trainer.summaries.dropped", t);
-    resent = r.counter("jitsparse.trainer.observations.resent", t);
-    steps = r.counter("jitsparse.trainer.steps", t);
-    fallback = r.counter("jitsparse.trainer.fallback.decisions", t);
-    registrationsRejected = r.counter("jitsparse.trainer.registrations.rejected", t);
-    latency = r.timer("jitsparse.trainer.decision.latency", t);
+  private final MeterRegistry registry;
+  private final Tags tags;
+  private final Counter samples;
+  private final Counter completed;
+  private final Counter aborted;
+  private final Counter prunes;
+  private final Counter grows;
+  private final Counter keeps;
+  private final DistributionSummary episodeAccuracy;
+  private final List<Meter> gauges = new ArrayList<>();
+
+  // Written by the trainer's thread, read by scrapes.
+  private volatile double loss = Double.NaN;
+  private volatile double trainAccuracy = Double.NaN;
+  private volatile double validationAccuracy = Double.NaN;
+  private volatile double globalDensity = Double.NaN;
+  private volatile double lastEpisodeAccuracy = Double.NaN;
+  private volatile double lastEpisodeReturn = Double.NaN;
+  private volatile double[] densities;
+
+  TrainerMeters(MeterRegistry r, String trainer, String model, double targetDensity) {
+    this.registry = r;
+    this.tags = Tags.of("trainer", trainer, "model", model);
+    applied = r.counter("jitsparse.trainer.actions", tags.and("outcome", "applied"));
+    stale = r.counter("jitsparse.trainer.actions", tags.and("outcome", "stale"));
+    rejected = r.counter("jitsparse.trainer.actions", tags.and("outcome", "rejected"));
+    superseded = r.counter("jitsparse.trainer.actions", tags.and("outcome", "superseded"));
+    observationsDropped = r.counter("jitsparse.trainer.observations.dropped", tags);
+    summariesDropped = r.counter("jitsparse.trainer.summaries.dropped", tags);
+    resent = r.counter("jitsparse.trainer.observations.resent", tags);
+    steps = r.counter("jitsparse.trainer.steps", tags);
+    fallback = r.counter("jitsparse.trainer.fallback.decisions", tags);
+    registrationsRejected = r.counter("jitsparse.trainer.registrations.rejected", tags);
+    latency =
+        Timer.builder("jitsparse.trainer.decision.latency")
+            .description("observation sent to action received")
+            .tags(tags)
+            .serviceLevelObjectives(MetricBuckets.LATENCY)
+            .register(r);
+    samples =
+        Counter.builder("jitsparse.trainer.samples")
+            .description("training samples processed")
+            .tags(tags)
+            .register(r);
+    completed = r.counter("jitsparse.trainer.episodes", tags.and("outcome", "completed"));
+    aborted = r.counter("jitsparse.trainer.episodes", tags.and("outcome", "aborted"));
+    prunes = r.counter("jitsparse.trainer.layer.moves", tags.and("kind", "prune"));
+    grows = r.counter("jitsparse.trainer.layer.moves", tags.and("kind", "grow"));
+    keeps = r.counter("jitsparse.trainer.layer.moves", tags.and("kind", "keep"));
+    // In percent: Micrometer's fixed-bucket histograms round a recorded value up to an integer,
+    // which would put every accuracy in [0, 1] into the bucket le=1.
+    episodeAccuracy =
+        DistributionSummary.builder("jitsparse.trainer.episode.accuracy")
+            .description("final test accuracy of every completed episode, in percent")
+            .baseUnit("percent")
+            .scale(MetricBuckets.PERCENT)
+            .tags(tags)
+            .serviceLevelObjectives(MetricBuckets.ACCURACY_PERCENT)
+            .register(r);
+    gauge("jitsparse.trainer.loss", "training loss of the last step", m -> m.loss);
+    gauge(
+        "jitsparse.trainer.train.accuracy", "last training batch's accuracy", m -> m.trainAccuracy);
+    gauge(
+        "jitsparse.trainer.validation.accuracy",
+        "validation accuracy at the last decision",
+        m -> m.validationAccuracy);
+    gauge("jitsparse.trainer.density", "current global density", m -> m.globalDensity);
+    gauge("jitsparse.trainer.target.density", "the episode's final target", m -> targetDensity);
+    gauge(
+        "jitsparse.trainer.last.episode.accuracy",
+        "test accuracy of the last completed episode",
+        m -> m.lastEpisodeAccuracy);
+    gauge(
+        "jitsparse.trainer.last.episode.return",
+        "return of the last completed episode",
+        m -> m.lastEpisodeReturn);
+  }
+
+  /** Registers one density gauge per layer, once: the model's layer count does not change. */
+  void layers(int count) {
+    if (densities != null) {
+      return;
+    }
+    densities = new double[count];
+    java.util.Arrays.fill(densities, Double.NaN);
+    for (int i = 0; i < count; i++) {
+      int layer = i;
+      gauges.add(
+          Gauge.builder("jitsparse.trainer.layer.density", this, m -> m.densities[layer])
+              .description("current density of one layer: the live schedule")
+              .tags(tags.and("layer", MetricBuckets.layerLabel(layer)))
+              .strongReference(true)
+              .register(registry));
+    }
+  }
+
+  /** One training step of {@code batchSize} samples ended in {@code st}. */
+  void stepped(io.jitsparse.env.train.StepState st, int batchSize) {
+    steps.increment();
+    samples.increment(batchSize);
+    loss = st.loss();
+    trainAccuracy = st.accuracy();
+    double[] d = densities;
+    if (d != null && d.length == st.densities().length) {
+      System.arraycopy(st.densities(), 0, d, 0, d.length);
+    }
+  }
+
+  /**
+   * A decision boundary moved the densities to {@code after} and sent {@code o}: counts each
+   * layer's move by kind and records the observed validation accuracy and global density.
+   */
+  void boundary(double[] after, Observation o) {
+    double[] d = densities;
+    if (d != null && d.length == after.length) {
+      for (int i = 0; i < after.length; i++) {
+        // NaN before the first step: the episode's starting densities are no move.
+        if (after[i] < d[i]) {
+          prunes.increment();
+        } else if (after[i] > d[i]) {
+          grows.increment();
+        } else if (!Double.isNaN(d[i])) {
+          keeps.increment();
+        }
+        d[i] = after[i];
+      }
+    }
+    validationAccuracy = o.getValidationAccuracy();
+    globalDensity = o.getGlobalDensity();
+  }
+
+  /** An episode ended with {@code summary}. */
+  void episodeEnded(EpisodeSummary summary) {
+    if (summary.getAborted()) {
+      aborted.increment();
+      return;
+    }
+    completed.increment();
+    lastEpisodeAccuracy = summary.getTestAccuracy();
+    lastEpisodeReturn = summary.getReturn();
+    episodeAccuracy.record(summary.getTestAccuracy());
+  }
+
+  private void gauge(String name, String help, ToDoubleFunction<TrainerMeters> f) {
+    gauges.add(
+        Gauge.builder(name, this, f)
+            .description(help)
+            .tags(tags)
+            .strongReference(true)
+            .register(registry));
+  }
+
+  /** Removes the gauges (a stopped trainer has no current value); counters stay. */
+  @Override
+  public void close() {
+    gauges.forEach(registry::remove);
+    gauges.clear();
   }
 }

@@ -75,6 +75,11 @@ final class TrainingEpisode implements AutoCloseable {
     this.batches = split.batches(engine.batchSize(), seed, epoch);
   }
 
+  /** Samples in one training batch. */
+  int batchSize() {
+    return engine.batchSize();
+  }
+
   /** The episode's seed. */
   long seed() {
     return seed;
