@@ -65,6 +65,11 @@ public final class MonitoringFiles {
     return monitoring.resolve("prometheus").resolve("alerts.yml");
   }
 
+  /** The metric catalogue, {@code docs/metrics.md}. */
+  public Path catalogue() {
+    return monitoring.resolveSibling("docs").resolve("metrics.md");
+  }
+
   /** The {@code promtool test rules} file of the alert rules. */
   public Path alertRuleTests() {
     return monitoring.resolve("prometheus").resolve("tests").resolve("alerts-test.yml");

@@ -71,6 +71,15 @@ class PrometheusConfigTest {
   private static final Pattern METRIC =
       Pattern.compile("\\b(?:jitsparse|jvm|process|system)_[a-zA-Z0-9_]+\\b(\\{?)");
 
+  /** A metric name in the catalogue's tables (backquoted). */
+  private static final Pattern CATALOGUE_NAME = Pattern.compile("`(jitsparse_[a-z0-9_]+)`");
+
+  /** A jitsparse metric name in a query. */
+  private static final Pattern USED_NAME = Pattern.compile("\\bjitsparse_[a-z0-9_]+");
+
+  /** The series suffixes of a histogram, summary or timer beside its catalogued name. */
+  private static final String SERIES_SUFFIX = "_(bucket|sum|count|max)$";
+
   private static final Pattern WINDOW = Pattern.compile("\\[([^\\]]+)]");
 
   /** Labels only trainer meters carry. */
@@ -221,6 +230,39 @@ class PrometheusConfigTest {
     }
     assertTrue(checked > 0, "no queries found");
     assertTrue(problems.isEmpty(), String.join("\n", problems));
+  }
+
+  @Test
+  void everyJitsparseMetricOfTheDashboardsAndAlertsIsInTheCatalogue() throws Exception {
+    Set<String> catalogue = new TreeSet<>();
+    Matcher named = CATALOGUE_NAME.matcher(Files.readString(files.catalogue()));
+    while (named.find()) {
+      catalogue.add(named.group(1));
+    }
+    List<String> texts = new ArrayList<>();
+    for (Path p : files.dashboards()) {
+      Dashboard d = DashboardQueries.read(p);
+      d.queries().forEach(q -> texts.add(q.where() + ": " + q.expr()));
+      d.variables().forEach(v -> texts.add(d.title() + " / $" + v.name() + ": " + v.definition()));
+    }
+    for (JsonNode group : YAML.readTree(files.alertRules().toFile()).path("groups")) {
+      for (JsonNode rule : group.path("rules")) {
+        texts.add(rule.path("alert").asText() + ": " + rule.path("expr").asText());
+      }
+    }
+    List<String> unknown = new ArrayList<>();
+    for (String text : texts) {
+      Matcher m = USED_NAME.matcher(text.substring(text.indexOf(": ")));
+      while (m.find()) {
+        String name = m.group().replaceFirst(SERIES_SUFFIX, "");
+        if (!catalogue.contains(name) && !catalogue.contains(m.group())) {
+          unknown.add(m.group() + " in " + text);
+        }
+      }
+    }
+    assertTrue(catalogue.size() > 0, "no names in " + files.catalogue());
+    assertTrue(
+        unknown.isEmpty(), "not in " + files.catalogue() + ":\n" + String.join("\n", unknown));
   }
 
   @Test
