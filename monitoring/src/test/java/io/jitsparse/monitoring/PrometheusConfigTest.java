@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The shipped monitoring files are well-formed: {@code promtool} accepts the scrape configuration
  * and the alert rules, and the rules' unit tests pass (each alert fires on a synthetic failing
  * series and stays silent on healthy ones); every Grafana dashboard is valid, provisioning-ready
- * JSON with the template variables, and every panel and variable query parses as PromQL (checked by
- * {@code promtool check rules} on a generated file of recording rules, one per expression).
+ * JSON with the template variables, every jitsparse metric it uses is in the catalogue ({@code
+ * docs/metrics.md}), and every panel and variable query parses as PromQL (checked by {@code
+ * promtool check rules} on a generated file of recording rules, one per expression).
  */
 class PrometheusConfigTest {
 
