@@ -14,6 +14,7 @@ import io.jitsparse.protocol.v1.SubscribeStepStates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,10 +78,10 @@ public final class MetricsBench {
   private static final int DEFAULT_READY_S = 600;
   private static final int DEFAULT_EPISODE_STEPS = 60;
   private static final int DEFAULT_DECISION_INTERVAL = 10;
-  private static final int DEFAULT_ROUNDS = 4;
+  private static final int DEFAULT_ROUNDS = 6;
   private static final int DEFAULT_ROUND_STEPS = 200;
   private static final int DEFAULT_WARMUP_STEPS = 20;
-  private static final int DEFAULT_PRIME_STEPS = 40;
+  private static final int DEFAULT_PRIME_STEPS = 60;
   private static final int DEFAULT_SCRAPE_INTERVAL_MS = 1000;
 
   /** Production episode shape for the overhead rounds (reference.conf). */
@@ -196,7 +197,8 @@ public final class MetricsBench {
     /**
      * Waits until at least {@code target} step states have arrived.
      *
-     * @return the count then and {@link System#nanoTime()} of the arrival that reached it
+     * @return the count then, {@link System#nanoTime()} of the arrival that reached it and this
+     *     process's CPU time then
      */
     synchronized long[] await(long target, Duration timeout, String what)
         throws InterruptedException {
@@ -209,8 +211,17 @@ public final class MetricsBench {
         }
         wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
       }
-      return new long[] {count, System.nanoTime()};
+      return new long[] {count, System.nanoTime(), processCpuNanos()};
     }
+  }
+
+  /** CPU time of this whole JVM (every thread: trainer, scraper, actors, GC), or -1. */
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   /** One benchmark run. */
@@ -723,21 +734,23 @@ public final class MetricsBench {
           line(
               String.format(
                   Locale.ROOT,
-                  "priming: %d untimed steps of %s (data, ND4J and JIT warm-up)",
+                  "priming: %d untimed steps of %s with metrics (data, ND4J and JIT warm-up)",
                   prime,
                   model));
-          round(
-              system,
-              s,
-              data,
-              without,
-              journal,
-              subscriberRef,
-              current,
-              0,
-              prime,
-              roundTimeout,
-              "prime");
+          try (Scraper scraper = new Scraper(with, intervalMs)) {
+            round(
+                system,
+                s,
+                data,
+                with.registry(),
+                journal,
+                subscriberRef,
+                current,
+                0,
+                prime,
+                roundTimeout,
+                "prime");
+          }
         }
         for (int r = 0; r < rounds; r++) {
           for (String arm : List.of(WITH, WITHOUT)) {
@@ -771,6 +784,8 @@ public final class MetricsBench {
               row.put("scrapes", scraper.count());
               row.put("scrape_ms_median", Stats.round(scraper.medianMs(), MS_DIGITS));
               row.put("scrape_bytes", scraper.lastBytes());
+              row.put(
+                  "scraper_busy_share", Stats.round(scraper.medianMs() / intervalMs, RATIO_DIGITS));
             }
             perRound.add(row);
             line(
@@ -837,6 +852,11 @@ public final class MetricsBench {
       r.put("with_samples_per_s", Stats.round(medWith * batch, 1));
       r.put("without_samples_per_s", Stats.round(medWithout * batch, 1));
       r.put("with_over_without", Stats.round(Stats.ratio(medWith, medWithout), RATIO_DIGITS));
+      double cpuWith = Stats.median(values(perRound, WITH, "cpu_ms_per_step"));
+      double cpuWithout = Stats.median(values(perRound, WITHOUT, "cpu_ms_per_step"));
+      r.put("with_cpu_ms_per_step", Stats.round(cpuWith, 2));
+      r.put("without_cpu_ms_per_step", Stats.round(cpuWithout, 2));
+      r.put("cpu_per_step_with_over_without", Stats.round(Stats.ratio(cpuWith, cpuWithout), 4));
       r.put(
           "with_over_without_median_of_pairs", Stats.round(Stats.median(pairRatios), RATIO_DIGITS));
       r.put(
@@ -850,9 +870,13 @@ public final class MetricsBench {
     }
 
     private static double[] rates(List<Map<String, Object>> rows, String arm) {
+      return values(rows, arm, "steps_per_s");
+    }
+
+    private static double[] values(List<Map<String, Object>> rows, String arm, String key) {
       return rows.stream()
           .filter(r -> arm.equals(r.get("arm")))
-          .mapToDouble(r -> (Double) r.get("steps_per_s"))
+          .mapToDouble(r -> ((Number) r.get(key)).doubleValue())
           .toArray();
     }
 
@@ -897,6 +921,12 @@ public final class MetricsBench {
         row.put("steps", counted);
         row.put("seconds", Stats.round(seconds, MS_DIGITS));
         row.put("steps_per_s", Stats.round(counted / seconds, 3));
+        row.put(
+            "cpu_ms_per_step",
+            start[2] >= 0 && end[2] >= 0
+                ? Stats.round((end[2] - start[2]) / NANOS_PER_MS / counted, 2)
+                : Double.NaN);
+        row.put("load_average", Machine.loadAverage());
         return row;
       } finally {
         CompletionStage<Done> done =
@@ -1023,20 +1053,30 @@ public final class MetricsBench {
       if (o != null) {
         System.out.println(o.get("without_means"));
         System.out.printf(
-            Locale.ROOT, "%-8s %6s %10s %12s%n", "arm", "round", "steps/s", "samples/s");
+            Locale.ROOT,
+            "%-8s %6s %10s %12s %14s %16s%n",
+            "arm",
+            "round",
+            "steps/s",
+            "samples/s",
+            "CPU ms/step",
+            "load average");
         for (Map<String, Object> r : (List<Map<String, Object>>) o.get("rounds")) {
           System.out.printf(
               Locale.ROOT,
-              "%-8s %6s %10s %12s%n",
+              "%-8s %6s %10s %12s %14s %16s%n",
               r.get("arm"),
               r.get("round"),
               r.get("steps_per_s"),
-              r.get("samples_per_s"));
+              r.get("samples_per_s"),
+              r.get("cpu_ms_per_step"),
+              r.get("load_average"));
         }
         System.out.printf(
             Locale.ROOT,
             "median %s: with %s steps/s (%s samples/s), without %s steps/s (%s samples/s);"
-                + " with/without %s (median of pairs %s), scrape every %s ms%n",
+                + " with/without %s (median of pairs %s); CPU ms per step with/without %s;"
+                + " scrape every %s ms%n",
             o.get("model"),
             o.get("with_steps_per_s"),
             o.get("with_samples_per_s"),
@@ -1044,6 +1084,7 @@ public final class MetricsBench {
             o.get("without_samples_per_s"),
             o.get("with_over_without"),
             o.get("with_over_without_median_of_pairs"),
+            o.get("cpu_per_step_with_over_without"),
             o.get("scrape_interval_ms"));
       }
       System.out.println("wall time " + result.get("wall_s") + " s");
