@@ -119,8 +119,14 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
             Learner.create(s.learning(), runId, replay, publisher, m),
             "learner",
             Learner.dispatcher());
-    this.episodesReceived = m.counter("jitsparse.agent.learner.episodes");
-    this.rejected = m.counter("jitsparse.agent.learner.messages.rejected");
+    this.episodesReceived =
+        Counter.builder("jitsparse.agent.learner.episodes")
+            .description("episode summaries the learner received")
+            .register(m);
+    this.rejected =
+        Counter.builder("jitsparse.agent.learner.messages.rejected")
+            .description("malformed messages the learner's gateway refused")
+            .register(m);
     ctx.getLog().info("learner started on {}", ctx.getSystem().address());
   }
 

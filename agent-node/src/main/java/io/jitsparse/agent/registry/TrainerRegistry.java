@@ -100,10 +100,24 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
         Gauge.builder("jitsparse.agent.explorers", entries, Map::size)
             .description("explorers running on this agent-node")
             .register(meters);
-    this.accepted = meters.counter("jitsparse.agent.registrations", "outcome", "accepted");
-    this.rejected = meters.counter("jitsparse.agent.registrations", "outcome", "rejected");
-    this.dropped = meters.counter("jitsparse.agent.explorers.dropped");
-    this.unexpected = meters.counter("jitsparse.agent.registry.messages.rejected");
+    this.accepted =
+        Counter.builder("jitsparse.agent.registrations")
+            .description("trainer registrations, by outcome")
+            .tags("outcome", "accepted")
+            .register(meters);
+    this.rejected =
+        Counter.builder("jitsparse.agent.registrations")
+            .description("trainer registrations, by outcome")
+            .tags("outcome", "rejected")
+            .register(meters);
+    this.dropped =
+        Counter.builder("jitsparse.agent.explorers.dropped")
+            .description("explorers stopped because their trainer left")
+            .register(meters);
+    this.unexpected =
+        Counter.builder("jitsparse.agent.registry.messages.rejected")
+            .description("messages of an unexpected type the trainer registry refused")
+            .register(meters);
     ActorRef<Message> adapter = ctx.messageAdapter(Message.class, Wire::new);
     ActorRef<Message> door = ctx.spawn(WireForwarder.create(adapter), "door");
     ctx.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.TRAINER_REGISTRY, door));

@@ -118,11 +118,26 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
                 .baseUnit("bytes")
                 .description("memory of the replay's arrays")
                 .register(meters));
-    this.received = meters.counter("jitsparse.agent.replay.transitions.received");
-    this.evicted = meters.counter("jitsparse.agent.replay.transitions.evicted");
-    this.duplicates = meters.counter("jitsparse.agent.replay.batches.duplicate");
-    this.rejected = meters.counter("jitsparse.agent.replay.batches.rejected");
-    this.rejectedTransitions = meters.counter("jitsparse.agent.replay.transitions.rejected");
+    this.received =
+        Counter.builder("jitsparse.agent.replay.transitions.received")
+            .description("transitions inserted into the replay")
+            .register(meters);
+    this.evicted =
+        Counter.builder("jitsparse.agent.replay.transitions.evicted")
+            .description("transitions evicted (FIFO by capacity or memory)")
+            .register(meters);
+    this.duplicates =
+        Counter.builder("jitsparse.agent.replay.batches.duplicate")
+            .description("re-sent transition batches recognised and skipped")
+            .register(meters);
+    this.rejected =
+        Counter.builder("jitsparse.agent.replay.batches.rejected")
+            .description("transition batches refused whole")
+            .register(meters);
+    this.rejectedTransitions =
+        Counter.builder("jitsparse.agent.replay.transitions.rejected")
+            .description("transitions the replay refused")
+            .register(meters);
     this.policyLag =
         DistributionSummary.builder("jitsparse.agent.replay.policy.lag")
             .description("policy versions between a transition's acting policy and the newest")

@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * The metric catalogue of docs/metrics.md held against a node's real {@code /metrics}: every
- * documented family of the node's parts is there with its documented type, nothing undocumented is,
- * label keys come from the fixed set, and label values are bounded by what the run has (trainers,
- * layers).
+ * documented family of the node's parts is there with its documented type and a description,
+ * nothing undocumented is, label keys come from the fixed set, and label values are bounded by what
+ * the run has (trainers, layers).
  */
 final class MetricCatalog {
 
@@ -39,6 +39,7 @@ final class MetricCatalog {
 
   private static final Pattern ROW = Pattern.compile("^\\| `(jitsparse_\\w+)` \\| (\\w+)");
   private static final Pattern TYPE = Pattern.compile("^# TYPE (jitsparse_\\w+) (\\w+)$");
+  private static final Pattern HELP = Pattern.compile("^# HELP (jitsparse_\\w+) ?(.*)$");
   private static final Pattern SAMPLE = Pattern.compile("^(jitsparse_\\w+)\\{([^}]*)} \\S+$");
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
@@ -73,6 +74,11 @@ final class MetricCatalog {
     Map<String, String> families = new HashMap<>();
     Map<String, Set<String>> values = new TreeMap<>();
     for (String line : scrape.lines().toList()) {
+      Matcher h = HELP.matcher(line);
+      if (h.matches() && h.group(2).isBlank()) {
+        problems.add(h.group(1) + " has no description (HELP)");
+        continue;
+      }
       Matcher t = TYPE.matcher(line);
       if (t.matches()) {
         families.put(t.group(1), t.group(2));

@@ -27,6 +27,7 @@ class MetricCatalogTest {
   void aScrapeMatchingTheCatalogueHasNoProblem() throws Exception {
     String scrape =
         """
+        # HELP jitsparse_trainer_loss training loss of the last step
         # TYPE jitsparse_trainer_loss gauge
         jitsparse_trainer_loss{run="r",trainer="t-0"} 2.3
         # TYPE jitsparse_trainer_steps_total counter
@@ -43,6 +44,7 @@ class MetricCatalogTest {
   void undocumentedMissingMistypedUnknownLabelsAndUnboundedValuesAreProblems() throws Exception {
     String scrape =
         """
+        # HELP jitsparse_trainer_loss \s
         # TYPE jitsparse_trainer_loss counter
         jitsparse_trainer_loss{run="r",trainer="t-0"} 2.3
         # TYPE jitsparse_trainer_secret gauge
@@ -56,6 +58,7 @@ class MetricCatalogTest {
     assertTrue(all.contains("documented jitsparse_trainer_steps_total is missing"), all);
     assertTrue(all.contains("jitsparse_trainer_loss is a counter, documented as gauge"), all);
     assertTrue(all.contains("has label step outside the fixed set"), all);
+    assertTrue(all.contains("jitsparse_trainer_loss has no description"), all);
     assertTrue(all.contains("label trainer has 3 values"), all);
   }
 

@@ -57,16 +57,56 @@ final class TrainerMeters implements AutoCloseable {
   TrainerMeters(MeterRegistry r, String trainer, String model, double targetDensity) {
     this.registry = r;
     this.tags = Tags.of("trainer", trainer, "model", model);
-    applied = r.counter("jitsparse.trainer.actions", tags.and("outcome", "applied"));
-    stale = r.counter("jitsparse.trainer.actions", tags.and("outcome", "stale"));
-    rejected = r.counter("jitsparse.trainer.actions", tags.and("outcome", "rejected"));
-    superseded = r.counter("jitsparse.trainer.actions", tags.and("outcome", "superseded"));
-    observationsDropped = r.counter("jitsparse.trainer.observations.dropped", tags);
-    summariesDropped = r.counter("jitsparse.trainer.summaries.dropped", tags);
-    resent = r.counter("jitsparse.trainer.observations.resent", tags);
-    steps = r.counter("jitsparse.trainer.steps", tags);
-    fallback = r.counter("jitsparse.trainer.fallback.decisions", tags);
-    registrationsRejected = r.counter("jitsparse.trainer.registrations.rejected", tags);
+    applied =
+        Counter.builder("jitsparse.trainer.actions")
+            .description("actions received from the agent, by outcome")
+            .tags(tags.and("outcome", "applied"))
+            .register(r);
+    stale =
+        Counter.builder("jitsparse.trainer.actions")
+            .description("actions received from the agent, by outcome")
+            .tags(tags.and("outcome", "stale"))
+            .register(r);
+    rejected =
+        Counter.builder("jitsparse.trainer.actions")
+            .description("actions received from the agent, by outcome")
+            .tags(tags.and("outcome", "rejected"))
+            .register(r);
+    superseded =
+        Counter.builder("jitsparse.trainer.actions")
+            .description("actions received from the agent, by outcome")
+            .tags(tags.and("outcome", "superseded"))
+            .register(r);
+    observationsDropped =
+        Counter.builder("jitsparse.trainer.observations.dropped")
+            .description("observations dropped from the bounded unacknowledged window")
+            .tags(tags)
+            .register(r);
+    summariesDropped =
+        Counter.builder("jitsparse.trainer.summaries.dropped")
+            .description("episode summaries dropped from the bounded outbox")
+            .tags(tags)
+            .register(r);
+    resent =
+        Counter.builder("jitsparse.trainer.observations.resent")
+            .description("observations re-sent after an ack timeout")
+            .tags(tags)
+            .register(r);
+    steps =
+        Counter.builder("jitsparse.trainer.steps")
+            .description("training steps")
+            .tags(tags)
+            .register(r);
+    fallback =
+        Counter.builder("jitsparse.trainer.fallback.decisions")
+            .description("decisions taken by the fallback schedule while the agent was away")
+            .tags(tags)
+            .register(r);
+    registrationsRejected =
+        Counter.builder("jitsparse.trainer.registrations.rejected")
+            .description("registrations the agent refused")
+            .tags(tags)
+            .register(r);
     latency =
         Timer.builder("jitsparse.trainer.decision.latency")
             .description("observation sent to action received")
@@ -78,11 +118,31 @@ final class TrainerMeters implements AutoCloseable {
             .description("training samples processed")
             .tags(tags)
             .register(r);
-    completed = r.counter("jitsparse.trainer.episodes", tags.and("outcome", "completed"));
-    aborted = r.counter("jitsparse.trainer.episodes", tags.and("outcome", "aborted"));
-    prunes = r.counter("jitsparse.trainer.layer.moves", tags.and("kind", "prune"));
-    grows = r.counter("jitsparse.trainer.layer.moves", tags.and("kind", "grow"));
-    keeps = r.counter("jitsparse.trainer.layer.moves", tags.and("kind", "keep"));
+    completed =
+        Counter.builder("jitsparse.trainer.episodes")
+            .description("episodes ended, by outcome")
+            .tags(tags.and("outcome", "completed"))
+            .register(r);
+    aborted =
+        Counter.builder("jitsparse.trainer.episodes")
+            .description("episodes ended, by outcome")
+            .tags(tags.and("outcome", "aborted"))
+            .register(r);
+    prunes =
+        Counter.builder("jitsparse.trainer.layer.moves")
+            .description("per-layer density changes applied, by kind")
+            .tags(tags.and("kind", "prune"))
+            .register(r);
+    grows =
+        Counter.builder("jitsparse.trainer.layer.moves")
+            .description("per-layer density changes applied, by kind")
+            .tags(tags.and("kind", "grow"))
+            .register(r);
+    keeps =
+        Counter.builder("jitsparse.trainer.layer.moves")
+            .description("per-layer density changes applied, by kind")
+            .tags(tags.and("kind", "keep"))
+            .register(r);
     // In percent: Micrometer's fixed-bucket histograms round a recorded value up to an integer,
     // which would put every accuracy in [0, 1] into the bucket le=1.
     episodeAccuracy =
