@@ -13,6 +13,9 @@ export function layerColour(i) {
   return PALETTE[i % PALETTE.length];
 }
 
+// Episode numbers are whole: no 0.5 ticks when the curve has one or two episodes.
+const WHOLE_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
+
 const percent = (v, digits = 1) => (v == null ? '–' : `${(v * 100).toFixed(digits)}%`);
 const fixed = (digits) => (u, v) => (v == null ? '–' : v.toFixed(digits));
 
@@ -61,6 +64,12 @@ function make(el, opts, data) {
     update(d) {
       chart.setData(d);
     },
+    /** The plot area in CSS pixels from the container's left, so other drawings can align. */
+    plotBox() {
+      const left = parseFloat(chart.over.style.left);
+      const width = parseFloat(chart.over.style.width);
+      return Number.isFinite(left) && width > 0 ? { left, width } : null;
+    },
     destroy() {
       resize.disconnect();
       chart.destroy();
@@ -93,7 +102,7 @@ export function densityChart(el, layers, getStarts) {
       height: 210,
       scales: { x: { time: false }, y: { range: [0, 1.02] } },
       axes: [
-        { label: 'global step', labelSize: 18, size: 34 },
+        { label: 'global step', labelSize: 18, size: 34, incrs: WHOLE_INCRS, values: (u, vs) => vs.map(String) },
         { label: 'density', labelSize: 18, size: 48, values: (u, vs) => vs.map((v) => percent(v, 0)) },
       ],
       series,
@@ -112,7 +121,7 @@ export function lossChart(el, getStarts) {
       height: 150,
       scales: { x: { time: false }, acc: { range: [0, 1] } },
       axes: [
-        { size: 30 },
+        { size: 30, incrs: WHOLE_INCRS, values: (u, vs) => vs.map(String) },
         { label: 'loss', labelSize: 18, size: 48, stroke: '#c0392b' },
         { scale: 'acc', side: 1, label: 'accuracy', labelSize: 18, size: 48, stroke: '#2e7d32', grid: { show: false }, values: (u, vs) => vs.map((v) => percent(v, 0)) },
       ],
@@ -135,7 +144,7 @@ export function curveChart(el) {
       height: 230,
       scales: { x: { time: false }, acc: { auto: true } },
       axes: [
-        { label: 'finished episodes', labelSize: 18, size: 34 },
+        { label: 'finished episodes', labelSize: 18, size: 34, incrs: WHOLE_INCRS, values: (u, vs) => vs.map(String) },
         { label: 'return', labelSize: 18, size: 56, stroke: '#4e79a7' },
         { scale: 'acc', side: 1, label: 'test accuracy', labelSize: 18, size: 52, stroke: '#59a14f', grid: { show: false }, values: (u, vs) => vs.map((v) => percent(v, 1)) },
       ],

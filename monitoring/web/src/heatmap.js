@@ -47,12 +47,16 @@ export function ticks(lo, hi, count = 5) {
 }
 
 /**
- * Draws points ({globalStep, episode, densities}) of a model with `layers` layers into canvas.
+ * Draws points ({globalStep, episode, densities}) of a model with `layers` layers into canvas,
+ * in the horizontal band `box` ({left, width} in CSS pixels: the line chart's plot area below, so
+ * that the same step sits at the same x) or a default margin when it is null.
  * Returns a function from a mouse x/y (CSS pixels) to {point, layer} or null, for tooltips.
  */
-export function drawHeatmap(canvas, points, layers) {
+export function drawHeatmap(canvas, points, layers, box) {
   const dpr = window.devicePixelRatio || 1;
   const width = Math.max(LEFT + RIGHT + 10, canvas.clientWidth);
+  const left = box && box.left + box.width <= width ? box.left : LEFT;
+  const plotW = box && box.left + box.width <= width ? box.width : width - LEFT - RIGHT;
   const rowH = rowHeight(layers);
   const plotH = rowH * layers;
   const height = TOP + plotH + AXIS;
@@ -68,15 +72,14 @@ export function drawHeatmap(canvas, points, layers) {
   ctx.textAlign = 'right';
   const labelEvery = Math.ceil(11 / rowH);
   for (let l = 0; l < layers; l += labelEvery) {
-    ctx.fillText(`L${String(l).padStart(2, '0')}`, LEFT - 5, TOP + (l + 0.5) * rowH);
+    ctx.fillText(`L${String(l).padStart(2, '0')}`, left - 5, TOP + (l + 0.5) * rowH);
   }
-  const plotW = width - LEFT - RIGHT;
   if (points.length === 0) {
     ctx.fillStyle = '#eef0f4';
-    ctx.fillRect(LEFT, TOP, plotW, plotH);
+    ctx.fillRect(left, TOP, plotW, plotH);
     ctx.fillStyle = '#5b6270';
     ctx.textAlign = 'center';
-    ctx.fillText('waiting for the first steps…', LEFT + plotW / 2, TOP + plotH / 2);
+    ctx.fillText('waiting for the first steps…', left + plotW / 2, TOP + plotH / 2);
     return () => null;
   }
   const x0 = points[0].globalStep;
@@ -104,7 +107,7 @@ export function drawHeatmap(canvas, points, layers) {
       img.data[o + 3] = 255;
     }
   }
-  ctx.putImageData(img, Math.round(LEFT * dpr), Math.round(TOP * dpr));
+  ctx.putImageData(img, Math.round(left * dpr), Math.round(TOP * dpr));
 
   // Episode boundaries, unless there are so many that they would hide the colours.
   const starts = [];
@@ -117,7 +120,7 @@ export function drawHeatmap(canvas, points, layers) {
     ctx.strokeStyle = 'rgba(255, 255, 255, 0.85)';
     ctx.lineWidth = 1;
     for (const s of starts) {
-      const x = Math.round(LEFT + ((s - x0) / (x1 - x0)) * plotW) + 0.5;
+      const x = Math.round(left + ((s - x0) / (x1 - x0)) * plotW) + 0.5;
       ctx.beginPath();
       ctx.moveTo(x, TOP);
       ctx.lineTo(x, TOP + plotH);
@@ -129,16 +132,16 @@ export function drawHeatmap(canvas, points, layers) {
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   for (const t of ticks(x0, x1)) {
-    const x = LEFT + ((t - x0) / (x1 - x0)) * plotW;
+    const x = left + ((t - x0) / (x1 - x0)) * plotW;
     ctx.fillRect(Math.round(x), TOP + plotH, 1, 3);
-    ctx.fillText(String(t), Math.min(width - 20, Math.max(LEFT + 10, x)), TOP + plotH + 4);
+    ctx.fillText(String(t), Math.min(width - 20, Math.max(left + 10, x)), TOP + plotH + 4);
   }
 
   return (mx, my) => {
-    if (mx < LEFT || mx > LEFT + plotW || my < TOP || my > TOP + plotH) {
+    if (mx < left || mx > left + plotW || my < TOP || my > TOP + plotH) {
       return null;
     }
-    const step = toStep(mx - LEFT);
+    const step = toStep(mx - left);
     let i = 0;
     while (i + 1 < points.length && points[i + 1].globalStep <= step) {
       i++;

@@ -260,7 +260,6 @@ function trainerView(t) {
 
   function drawSeries() {
     shown = windowed(t);
-    pick = drawHeatmap(canvas, shown, info.layers.length);
     const xs = shown.map((p) => p.globalStep);
     lines.update([
       xs,
@@ -268,13 +267,14 @@ function trainerView(t) {
       shown.map((p) => globalDensity(info, p.densities)),
     ]);
     loss.update([xs, shown.map((p) => p.loss), shown.map((p) => p.accuracy)]);
+    pick = drawHeatmap(canvas, shown, info.layers.length, lines.plotBox());
   }
 
   let lastWidth = 0;
   const resize = new ResizeObserver(() => {
     if (canvas.clientWidth !== lastWidth) {
       lastWidth = canvas.clientWidth;
-      pick = drawHeatmap(canvas, shown, info.layers.length);
+      pick = drawHeatmap(canvas, shown, info.layers.length, lines.plotBox());
     }
   });
   resize.observe(heatWrap);
@@ -330,7 +330,7 @@ function renderCurve(c, grew) {
   }
   const last = c.latest;
   $('curve-sub').textContent = last
-    ? `${c.episodes} finished episodes${c.stride > 1 ? ` (every ${c.stride}th drawn)` : ''} · newest: ${last.trainer} episode ${last.episode}, return ${last.return?.toFixed(4)}, test accuracy ${pct(last.testAccuracy, 2)}, policy v${last.policyVersion}`
+    ? `${c.episodes} finished episode${c.episodes === 1 ? '' : 's'}${c.stride > 1 ? ` (every ${c.stride}th drawn)` : ''} · newest: ${last.trainer} episode ${last.episode}, return ${last.return?.toFixed(4)}, test accuracy ${pct(last.testAccuracy, 2)}, policy v${last.policyVersion}`
     : 'every finished episode of this node\'s trainers, in the order they ended';
   if (!grew) {
     return;
@@ -359,6 +359,9 @@ function renderMembers(members) {
     ),
   );
   $('members').tBodies[0].replaceChildren(...rows);
+  const up = members.filter((m) => m.status === 'Up').length;
+  const unreachable = members.filter((m) => !m.reachable).length;
+  $('members-sub').textContent = `${members.length} member${members.length === 1 ? '' : 's'} · ${up} up · ${unreachable} unreachable`;
 }
 
 // ---------------------------------------------------------------------------------------------
