@@ -151,7 +151,7 @@ export function curveChart(el) {
       series: [
         { label: 'episode' },
         { label: 'return', stroke: '#4e79a7', paths: () => null, points: { show: true, size: 5, fill: '#4e79a7' }, value: fixed(4) },
-        { label: 'mean return (20)', stroke: '#1f4e79', width: 2, value: fixed(4) },
+        { label: 'running mean (20 points)', stroke: '#1f4e79', width: 2, value: fixed(4) },
         { label: 'test accuracy', scale: 'acc', stroke: '#59a14f', width: 1.5, points: { show: true, size: 4 }, value: (u, v) => percent(v, 2) },
       ],
     },

@@ -11,7 +11,8 @@ import { curveChart, densityChart, layerColour, lossChart } from './charts.js';
 const DEFAULT_POLL_MILLIS = 1000;
 // Retries back off up to this after failed polls (a stopped or restarting node).
 const MAX_RETRY_MILLIS = 10000;
-// Episodes the running mean of the learning curve spans (the learner's return_mean uses 20 too).
+// Points the running mean of the learning curve spans: episodes while the curve is not downsampled
+// (the learner's return_mean uses 20 episodes too).
 const MEAN_WINDOW = 20;
 
 const state = {

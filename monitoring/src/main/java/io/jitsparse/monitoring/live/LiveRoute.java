@@ -45,7 +45,7 @@ public final class LiveRoute extends AbstractExtensionId<LiveRoute.Routes>
   }
 
   /** The routes of one node. */
-  public static final class Routes implements ManagementRouteProvider, Extension {
+  public static final class Routes implements ManagementRouteProvider {
     private static final ClassLoader LOADER = LiveRoute.class.getClassLoader();
     // The page and the API change under the same URL: browsers must ask every time (assets are
     // revalidated cheaply through their Last-Modified).
