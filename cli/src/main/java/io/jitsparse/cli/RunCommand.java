@@ -20,6 +20,7 @@ import io.jitsparse.env.trainer.TrainerData;
 import io.jitsparse.env.trainer.TrainerSettings;
 import io.jitsparse.protocol.ServiceKeys;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -87,15 +88,18 @@ final class RunCommand extends NodeCommand {
     TrainerSettings env = TrainerSettings.create(c);
     AgentSettings agent = AgentSettings.create(c);
     agent.learning().checkWarmStart();
-    System.out.println("jitsparse: run id " + runId + ", output " + env.out().toAbsolutePath());
+    // Taken before any trainer exists: trainers mute System.out while ND4J builds their graphs
+    // (SparseNetwork), and a stream read during that window would print nothing, ever.
+    PrintStream console = System.out;
+    console.println("jitsparse: run id " + runId + ", output " + env.out().toAbsolutePath());
     ClusterNode node =
         ClusterNode.start(
             c,
             Set.of(ServiceKeys.ENV_ROLE, ServiceKeys.AGENT_ROLE),
             runId,
-            System.out,
+            console,
             (ctx, n) -> Roles.trainingNode(ctx, n, env, agent));
-    StopOnSignal.install(node.system(), System.out, "learning");
+    StopOnSignal.install(node.system(), console, "learning");
     int code = node.awaitTermination();
     if (code != 0) {
       return code;

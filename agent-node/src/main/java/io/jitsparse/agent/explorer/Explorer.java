@@ -2,6 +2,7 @@ package io.jitsparse.agent.explorer;
 
 import com.google.protobuf.Message;
 import io.jitsparse.agent.AgentSettings;
+import io.jitsparse.agent.live.EpisodeEnded;
 import io.jitsparse.agent.policy.EpsilonGreedy;
 import io.jitsparse.agent.policy.EpsilonSpread;
 import io.jitsparse.agent.policy.FeatureEncoder;
@@ -318,6 +319,7 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
       trainerRef.tell(summaryAck(s.getEpisode()));
       return;
     }
+    EpisodeEnded.publish(ctx.getSystem(), s);
     summaries.put(s.getEpisode(), s);
     while (summaries.size() > settings.maxPendingSummaries()) {
       Long oldest = summaries.keySet().iterator().next();

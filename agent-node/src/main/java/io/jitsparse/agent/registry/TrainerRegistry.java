@@ -3,6 +3,7 @@ package io.jitsparse.agent.registry;
 import com.google.protobuf.Message;
 import io.jitsparse.agent.AgentSettings;
 import io.jitsparse.agent.explorer.Explorer;
+import io.jitsparse.agent.live.TrainerJoined;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.ServiceKeys;
@@ -180,12 +181,14 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
           getContext().spawn(Explorer.create(settings, runId, r, learner, meters, slot), id);
       getContext().watchWith(explorer, new ExplorerStopped(id, explorer));
       entries.put(id, new Entry(explorer, r.getTrainerRef(), address, slot));
+      TrainerJoined.publish(getContext().getSystem(), r, explorer);
       getContext()
           .getLog()
           .info("trainer {} registered from {} (exploration slot {})", id, address, slot);
     } else {
       e.explorer().tell(new Explorer.Reregister(r));
       entries.put(id, new Entry(e.explorer(), r.getTrainerRef(), address, e.slot()));
+      TrainerJoined.publish(getContext().getSystem(), r, e.explorer());
     }
     accepted.increment();
   }

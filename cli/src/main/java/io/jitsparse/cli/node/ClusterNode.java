@@ -5,11 +5,15 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.jitsparse.monitoring.ClusterMembersMeter;
 import io.jitsparse.monitoring.NodeMeters;
+import io.jitsparse.monitoring.live.LiveBoard;
+import io.jitsparse.monitoring.live.LiveRoute;
+import io.jitsparse.monitoring.live.LiveSettings;
 import io.jitsparse.protocol.ServiceKeys;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -30,9 +34,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 /**
  * Starts one cluster node: builds the Pekko config from {@link NodeSettings} and the node's roles,
  * creates the actor system, joins (its seed nodes, or itself), starts the node's HTTP server (Pekko
- * Management health routes and {@code /metrics}) and prints the addresses it bound, so that port 0
- * is usable from scripts. The role behaviors are spawned by the caller's {@link Body} under the
- * system guardian.
+ * Management health routes, {@code /metrics} and, on a node with the agent role, the live page) and
+ * prints the addresses it bound, so that port 0 is usable from scripts. The role behaviors are
+ * spawned by the caller's {@link Body} under the system guardian.
  */
 public final class ClusterNode {
 
@@ -42,8 +46,13 @@ public final class ClusterNode {
   /** Exit code of a node that could not join its cluster in time. */
   public static final int EXIT_JOIN_FAILED = 4;
 
-  /** What a role body gets to build its actors with. */
-  public record NodeContext(String nodeName, String runId, NodeMeters meters, Config config) {}
+  /**
+   * What a role body gets to build its actors with.
+   *
+   * @param live the board the live page shows; present on nodes with the agent role
+   */
+  public record NodeContext(
+      String nodeName, String runId, NodeMeters meters, Config config, Optional<LiveBoard> live) {}
 
   /** Builds the guardian's behavior for the node's roles. */
   @FunctionalInterface
@@ -52,11 +61,14 @@ public final class ClusterNode {
   private final ActorSystem<Void> system;
   private final AtomicInteger exitCode;
   private final PrintStream out;
+  private final Optional<LiveBoard> live;
 
-  private ClusterNode(ActorSystem<Void> system, AtomicInteger exitCode, PrintStream out) {
+  private ClusterNode(
+      ActorSystem<Void> system, AtomicInteger exitCode, PrintStream out, Optional<LiveBoard> live) {
     this.system = system;
     this.exitCode = exitCode;
     this.out = out;
+    this.live = live;
   }
 
   /**
@@ -72,6 +84,11 @@ public final class ClusterNode {
       Config config, Set<String> roles, String runId, PrintStream out, Body body) {
     NodeSettings settings = NodeSettings.create(config);
     Config full = withNode(config, settings, roles);
+    // The agent knows the trainers, their episodes and the learning curve: it serves the page.
+    Optional<LiveBoard> live =
+        roles.contains(ServiceKeys.AGENT_ROLE)
+            ? Optional.of(LiveBoard.create(LiveSettings.create(full)))
+            : Optional.empty();
     AtomicInteger exitCode = new AtomicInteger(0);
     Behavior<Void> guardian =
         Behaviors.setup(
@@ -86,10 +103,12 @@ public final class ClusterNode {
                   ClusterMembersMeter.create(
                       meters.registry(), List.of(ServiceKeys.ENV_ROLE, ServiceKeys.AGENT_ROLE)),
                   "cluster-members-meter");
-              return body.apply(ctx, new NodeContext(nodeName, runId, meters, full));
+              live.ifPresent(board -> board.describe(runId, nodeName));
+              return body.apply(ctx, new NodeContext(nodeName, runId, meters, full, live));
             });
     ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM_NAME, full);
-    ClusterNode node = new ClusterNode(system, exitCode, out);
+    live.ifPresent(board -> LiveRoute.ID.get(Adapter.toClassic(system)).attach(board));
+    ClusterNode node = new ClusterNode(system, exitCode, out, live);
     node.join(settings, new TreeSet<>(roles));
     node.startHttp(settings);
     return node;
@@ -155,6 +174,9 @@ public final class ClusterNode {
               .toCompletableFuture()
               .get(s.joinTimeout().toSeconds(), TimeUnit.SECONDS);
       out.println("jitsparse: http " + uri + "/ (health: /alive /ready, metrics: /metrics)");
+      if (live.isPresent()) {
+        out.println("jitsparse: live page " + uri + "/  metrics " + uri + "/metrics");
+      }
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException(

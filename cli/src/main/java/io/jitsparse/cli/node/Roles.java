@@ -128,10 +128,18 @@ public final class Roles {
         "progress");
   }
 
-  /** Spawns the agent role (trainer registry, explorers, learner singleton). */
+  /**
+   * Spawns the agent role (trainer registry, explorers, learner singleton, and the feed of the live
+   * page when the node has a board).
+   */
   public static void spawnAgent(
       ActorContext<Void> ctx, ClusterNode.NodeContext node, AgentSettings settings) {
-    ctx.spawn(AgentNode.create(settings, node.runId(), node.meters().registry()), "agent");
+    var meters = node.meters().registry();
+    ctx.spawn(
+        node.live()
+            .map(board -> AgentNode.create(settings, node.runId(), meters, board))
+            .orElseGet(() -> AgentNode.create(settings, node.runId(), meters)),
+        "agent");
   }
 
   /**

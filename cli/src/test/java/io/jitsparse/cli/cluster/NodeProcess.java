@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * A {@code jitsparse} node in its own JVM (same classpath as the test), with explicit heap and ND4J
  * off-heap limits. Its output is kept (and copied to a log file) so tests can wait for lines.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
 
   private static final Pattern CLUSTER =
       Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
@@ -67,7 +67,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Starts {@code jitsparse <args>} with the given heap; output also goes to {@code log}. */
-  static NodeProcess start(
+  public static NodeProcess start(
       String name, String heap, Path log, List<String> jvmProps, String... args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -88,7 +88,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** The first match of {@code pattern} in the output, waiting up to {@code timeout}. */
-  Matcher await(Pattern pattern, Duration timeout) throws InterruptedException {
+  public Matcher await(Pattern pattern, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int seen = 0;
     synchronized (lines) {
@@ -192,13 +192,13 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  String tail(int n) {
+  public String tail(int n) {
     synchronized (lines) {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
     }
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -207,7 +207,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** The process itself (exit code, waiting for its end). */
-  Process process() {
+  public Process process() {
     return process;
   }
 

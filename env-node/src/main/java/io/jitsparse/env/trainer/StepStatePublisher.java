@@ -65,9 +65,20 @@ final class StepStatePublisher {
     }
     buffer.add(b.build());
     if (buffer.size() >= batchSize) {
-      StepStateBatch batch = StepStateBatch.newBuilder().addAllStates(buffer).build();
-      subscribers.forEach(sub -> sub.tell(batch));
-      buffer.clear();
+      flush();
     }
+  }
+
+  /**
+   * Sends what has gathered, a short batch: at an episode's end, so that a live view shows the
+   * episode's last steps while the trainer evaluates it instead of after the next episode's first.
+   */
+  void flush() {
+    if (buffer.isEmpty()) {
+      return;
+    }
+    StepStateBatch batch = StepStateBatch.newBuilder().addAllStates(buffer).build();
+    subscribers.forEach(sub -> sub.tell(batch));
+    buffer.clear();
   }
 }

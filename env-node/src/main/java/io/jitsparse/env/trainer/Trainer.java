@@ -289,6 +289,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private Behavior<Command> endEpisode(boolean aborted, String reason) {
+    stepStates.flush();
     EpisodeSummary summary = episode.summary(runId(), aborted, reason);
     meters.episodeEnded(summary);
     journal.tell(new EpisodeJournal.Append(summary, null));

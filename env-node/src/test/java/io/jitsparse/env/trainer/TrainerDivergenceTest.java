@@ -94,4 +94,26 @@ class TrainerDivergenceTest {
       kit.shutdownTestKit();
     }
   }
+
+  @Test
+  void theLastStepsOfAnEpisodeGoOutWhenItEnds(@TempDir Path out) {
+    ActorTestKit kit = ActorTests.clusterKit();
+    try {
+      // a batch larger than the episode: only the flush at the episode's end sends anything
+      TrainerSettings s =
+          ActorTests.settings(out, Map.of("episodes", 1, "step-state-batch", 10_000));
+      ActorRef<Trainer.Command> trainer =
+          ActorTests.spawnTrainer(kit, s, "sub-1", out, new SimpleMeterRegistry());
+      TestProbe<Message> subscriber = kit.createTestProbe(Message.class);
+      ActorRef<Message> inbox = kit.spawn(WireForwarder.create(subscriber.ref()), "subscriber");
+      String ref = ActorRefResolver.get(kit.system()).toSerializationFormat(inbox);
+      trainer.tell(
+          new Trainer.Wire(SubscribeStepStates.newBuilder().setSubscriberRef(ref).build()));
+      StepStateBatch batch = subscriber.expectMessageClass(StepStateBatch.class, LONG);
+      var last = batch.getStates(batch.getStatesCount() - 1);
+      assertEquals(s.episodeSteps(), last.getStep(), "the episode's last step is in the batch");
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
 }
