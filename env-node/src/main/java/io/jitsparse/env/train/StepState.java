@@ -12,7 +12,8 @@ import java.util.List;
  * @param loss training loss of the step's batch
  * @param accuracy training accuracy of the step's batch
  * @param learningRate the learning rate the step used
- * @param densities per-layer density after the step
+ * @param densities per-layer density after the step (a trainer's live view: after the decision at
+ *     the step, see {@link #withDensities})
  * @param layers per-layer statistics after the step
  * @param maskChanges per-layer mask changes made after the step (empty when none)
  * @param stepFlops training FLOPs of the step
@@ -25,4 +26,10 @@ public record StepState(
     double[] densities,
     List<LayerStatistics> layers,
     List<MaskChange> maskChanges,
-    double stepFlops) {}
+    double stepFlops) {
+
+  /** This state with the per-layer densities a decision made after the step left. */
+  public StepState withDensities(double[] after) {
+    return new StepState(step, loss, accuracy, learningRate, after, layers, maskChanges, stepFlops);
+  }
+}

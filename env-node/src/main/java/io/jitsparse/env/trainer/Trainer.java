@@ -228,12 +228,16 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       return endEpisode(true, "non-finite loss " + e.getMessage());
     }
     meters.stepped(st, episode.batchSize());
-    stepStates.record(episodeIndex, st);
     if (episode.atBoundary()) {
       boundary();
+      // A live view shows the densities the decision at this step left, so that a move appears at
+      // the step that made it and the episode's last state is its final (target) densities.
+      stepStates.record(episodeIndex, st.withDensities(episode.densities()));
       if (episode.finished()) {
         return endEpisode(false, "");
       }
+    } else {
+      stepStates.record(episodeIndex, st);
     }
     getContext().getSelf().tell(new Step());
     return this;
