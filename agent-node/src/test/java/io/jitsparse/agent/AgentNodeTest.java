@@ -152,7 +152,14 @@ class AgentNodeTest {
     assertEquals("test-run", registered.getRunId());
     assertEquals("t-0", registered.getTrainerId());
     ActorRef<Message> explorer = resolve(registered.getExplorerRef());
-    assertEquals(1.0, explorers(meters));
+    // The reply can overtake the registry's own bookkeeping: wait for the gauge, bounded.
+    KIT.createTestProbe()
+        .awaitAssert(
+            WAIT,
+            () -> {
+              assertEquals(1.0, explorers(meters));
+              return null;
+            });
 
     // Decision 0, then its resend: the same answer once more, nothing else.
     explorer.tell(obs(0, false));

@@ -55,9 +55,14 @@ public final class MonitoringFiles {
     return monitoring.resolve("grafana").resolve("provisioning").resolve("dashboards.yaml");
   }
 
-  /** The shipped Prometheus configuration. */
+  /** The shipped Prometheus configuration for nodes on one machine (static targets). */
   public Path prometheusConfig() {
     return monitoring.resolve("prometheus").resolve("prometheus.yml");
+  }
+
+  /** The shipped Prometheus configuration for Kubernetes (pod discovery). */
+  public Path prometheusKubernetesConfig() {
+    return monitoring.resolve("prometheus").resolve("prometheus-kubernetes.yml");
   }
 
   /** The shipped alert rules. */

@@ -93,9 +93,21 @@ class PrometheusConfigTest {
   @TempDir Path tmp;
 
   @Test
-  void promtoolAcceptsTheScrapeConfig() throws Exception {
+  void promtoolAcceptsTheLocalScrapeConfigAsIs() throws Exception {
+    // As the README runs it: any Prometheus, Debian's included, must take this file unchanged.
     Path promtool = ExternalTools.require("promtool");
     Path config = files.prometheusConfig();
+    ExternalTools.Result r = promtool(promtool, "check", "config", config.toString());
+    assertTrue(r.ok(), "promtool check config " + config + ":\n" + r.output());
+    JsonNode yaml = YAML.readTree(config.toFile());
+    assertTrue(job(yaml, "jitsparse-local").has("static_configs"));
+    assertEquals(1, yaml.path("scrape_configs").size(), "only static targets: " + yaml);
+  }
+
+  @Test
+  void promtoolAcceptsTheKubernetesScrapeConfig() throws Exception {
+    Path promtool = ExternalTools.require("promtool");
+    Path config = files.prometheusKubernetesConfig();
     ExternalTools.Result r = promtool(promtool, "check", "config", config.toString());
     if (!r.ok() && r.output().contains("kubernetes_sd_configs not found")) {
       // Debian builds Prometheus without Kubernetes service discovery: check the same file with
