@@ -112,6 +112,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private final TrainerMeters meters;
   private final AgentLink<ActorRef<Message>> link;
   private final StepStatePublisher stepStates;
+  private boolean dropWarned;
   private final ActionInbox actions;
 
   /** Known once the first network is built; registration waits for it. */
@@ -281,13 +282,19 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         .ifPresent(
             dropped -> {
               meters.observationsDropped.increment();
-              getContext()
-                  .getLog()
-                  .warn(
-                      "{}: unacknowledged window full, dropped observation {}/{}",
-                      trainerId,
-                      dropped.getEpisode(),
-                      dropped.getDecision());
+              // Once per silence of the agent: without one, every decision would log a drop. The
+              // counter (jitsparse_trainer_observations_dropped_total) keeps the full count.
+              if (!dropWarned) {
+                dropWarned = true;
+                getContext()
+                    .getLog()
+                    .warn(
+                        "{}: unacknowledged window full, dropping the oldest observations from"
+                            + " {}/{} on until the agent acknowledges again",
+                        trainerId,
+                        dropped.getEpisode(),
+                        dropped.getDecision());
+              }
             });
     actions.observed(o.getDecision());
   }
@@ -416,7 +423,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private void acknowledge(long episodeOf, long decisionOf, long sentAt) {
     link.acknowledge(episodeOf, decisionOf, sentAt, System.nanoTime())
-        .ifPresent(rtt -> meters.latency.record(Duration.ofNanos(rtt)));
+        .ifPresent(
+            rtt -> {
+              meters.latency.record(Duration.ofNanos(rtt));
+              dropWarned = false;
+            });
   }
 
   // ---------------------------------------------------------------------------------------------
