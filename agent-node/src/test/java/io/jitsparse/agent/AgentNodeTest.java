@@ -168,7 +168,9 @@ class AgentNodeTest {
     assertEquals(0, first.getDecision());
     assertEquals(LAYERS, first.getLayerDensitiesCount());
     assertEquals(LAYERS, first.getMovesCount());
-    assertEquals(0, first.getPolicyVersion());
+    // v0 (handcrafted) or v1, the learner's initial network, which it publishes at start: which
+    // of the two reaches the explorer first is a race.
+    assertTrue(first.getPolicyVersion() <= 1, "policy v" + first.getPolicyVersion());
     assertEquals(1000, first.getObservationSentAtNanos());
     explorer.tell(obs(0, false));
     assertEquals(first, trainer.expectMessageClass(SparsityAction.class, WAIT));

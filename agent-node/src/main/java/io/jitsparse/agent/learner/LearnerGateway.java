@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -127,6 +128,12 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
         Counter.builder("jitsparse.agent.learner.messages.rejected")
             .description("malformed messages the learner's gateway refused")
             .register(m);
+    // A part that stops (its creation or a message failed) leaves a learner that cannot learn:
+    // failing the gateway restarts all three with backoff (init), resuming from the newest
+    // checkpoint, instead of running on with zero updates.
+    ctx.watch(replay);
+    ctx.watch(publisher);
+    ctx.watch(learner);
     ctx.getLog().info("learner started on {}", ctx.getSystem().address());
   }
 
@@ -138,7 +145,22 @@ public final class LearnerGateway extends AbstractBehavior<Message> {
         .onMessage(SubscribePolicy.class, this::onSubscribe)
         .onMessage(ReplayStatsQuery.class, this::onStatsQuery)
         .onMessage(Message.class, this::onUnexpected)
+        .onSignal(
+            Terminated.class,
+            t -> {
+              throw new LearnerPartStopped(t.getRef().path().name());
+            })
         .build();
+  }
+
+  /** One of the learner's parts (replay, policy publisher, learner) stopped: the gateway fails. */
+  static final class LearnerPartStopped extends IllegalStateException {
+    LearnerPartStopped(String part) {
+      super(
+          "the learner's "
+              + part
+              + " stopped (its error is logged above); restarting the learner with backoff");
+    }
   }
 
   private Behavior<Message> onBatch(TransitionBatch b) {
