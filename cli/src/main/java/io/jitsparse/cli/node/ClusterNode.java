@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.jitsparse.monitoring.ClusterMembersMeter;
+import io.jitsparse.monitoring.MetricsRoute;
 import io.jitsparse.monitoring.NodeMeters;
 import io.jitsparse.monitoring.live.LiveBoard;
 import io.jitsparse.monitoring.live.LiveRoute;

@@ -1,6 +1,5 @@
-package io.jitsparse.cli.node;
+package io.jitsparse.monitoring;
 
-import io.jitsparse.monitoring.NodeMeters;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.ExtensionId;
