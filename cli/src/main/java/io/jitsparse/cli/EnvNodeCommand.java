@@ -30,6 +30,14 @@ final class EnvNodeCommand extends NodeCommand {
   @Override
   int run(Config config) {
     TrainerSettings settings = TrainerSettings.create(config);
+    if (settings.runId().isEmpty()) {
+      // The run label of a node's metrics is fixed at start; the agent's run id only reaches the
+      // trainers later, at registration.
+      System.out.println(
+          "jitsparse: warning: no --run-id: this node's metrics carry run=\"\", so dashboards and"
+              + " alerts that select the agent's run will not see them; pass the agent-node's run"
+              + " id (docs/metrics.md)");
+    }
     ClusterNode node =
         ClusterNode.start(
             config,
