@@ -420,16 +420,7 @@ public final class ClusterBench {
     }
 
     private List<String> java(String opts) {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(flags.string("java"));
-      for (String o : opts.trim().split("\\s+")) {
-        if (!o.isEmpty()) {
-          cmd.add(o);
-        }
-      }
-      cmd.add("-jar");
-      cmd.add(jar.toString());
-      return cmd;
+      return NodeChild.jarCommand(flags.string("java"), opts, jar.toString());
     }
 
     private void printTable() {

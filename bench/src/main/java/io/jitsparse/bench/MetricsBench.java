@@ -1121,22 +1121,12 @@ public final class MetricsBench {
     // ---------------------------------------------------------------- children
 
     private List<String> java(String opts) {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(flags.string("java"));
-      for (String o : opts.trim().split("\\s+")) {
-        if (!o.isEmpty()) {
-          cmd.add(o);
-        }
-      }
-      cmd.add("-jar");
-      cmd.add(flags.string("jar"));
-      return cmd;
+      return NodeChild.jarCommand(flags.string("java"), opts, flags.string("jar"));
     }
 
     private NodeChild child(List<String> cmd, String prefix) throws IOException {
       line("starting " + String.join(" ", cmd));
-      NodeChild c =
-          NodeChild.start(cmd, prefix, l -> l.startsWith("jitsparse") || l.contains("ERROR"));
+      NodeChild c = NodeChild.start(cmd, prefix, NodeChild.NODE_LINES);
       children.add(c);
       return c;
     }

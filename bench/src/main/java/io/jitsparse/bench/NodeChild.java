@@ -58,6 +58,26 @@ final class NodeChild implements AutoCloseable {
     pump.start();
   }
 
+  /** The lines a benchmark shows of a node's output: its own status lines and errors. */
+  static final Predicate<String> NODE_LINES = l -> l.startsWith("jitsparse") || l.contains("ERROR");
+
+  /**
+   * The command that runs the jitsparse jar: {@code java}, then the JVM options in {@code opts}
+   * (space-separated, may be empty), then {@code -jar jar}; the caller appends the subcommand.
+   */
+  static List<String> jarCommand(String java, String opts, String jar) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    for (String o : opts.trim().split("\\s+")) {
+      if (!o.isEmpty()) {
+        cmd.add(o);
+      }
+    }
+    cmd.add("-jar");
+    cmd.add(jar);
+    return cmd;
+  }
+
   /** Starts {@code cmd}; lines that {@code show} accepts are printed after {@code prefix}. */
   static NodeChild start(List<String> cmd, String prefix, Predicate<String> show)
       throws IOException {

@@ -19,11 +19,6 @@ public final class EpsilonGreedy {
    */
   public record Choice(int[] moves, int explored) {}
 
-  /** The moves of every layer of {@code state}. */
-  public static int[] moves(QFunction q, float[] state, double epsilon, RandomGenerator random) {
-    return choose(q, state, epsilon, random).moves();
-  }
-
   /** The moves of every layer of {@code state}, with the count of random ones. */
   public static Choice choose(QFunction q, float[] state, double epsilon, RandomGenerator random) {
     float[][] values = q.q(state);

@@ -68,7 +68,7 @@ class LearningOnFakeEnvTest {
           int[] moves =
               o.getDone()
                   ? null
-                  : EpsilonGreedy.moves(acting, FeatureEncoder.encode(o), epsilon, random);
+                  : EpsilonGreedy.choose(acting, FeatureEncoder.encode(o), epsilon, random).moves();
           NStepAccumulator.Decision d =
               moves == null ? null : new NStepAccumulator.Decision(moves, new double[0], 0);
           for (Transition t : nStep.observe(o, d)) {

@@ -60,8 +60,8 @@ class MainCommandTest {
           () -> {
             try {
               String text = NodeProcess.scrape(http);
-              return metricSum(text, "jitsparse_agent_learner_updates_total") > 0
-                  && metricSum(text, "jitsparse_trainer_episodes_total") >= 2;
+              return NodeProcess.sum(text, "jitsparse_agent_learner_updates_total") > 0
+                  && NodeProcess.sum(text, "jitsparse_trainer_episodes_total") >= 2;
             } catch (Exception e) {
               return false;
             }
@@ -124,13 +124,5 @@ class MainCommandTest {
       assertTrue(c.updates() > 0, "the learner made no update: " + c);
       assertTrue(c.policyVersion() > 1, "no policy version was published after the first");
     }
-  }
-
-  /** Sum of every sample of {@code name} in a scrape. */
-  private static double metricSum(String text, String name) {
-    return text.lines()
-        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
   }
 }

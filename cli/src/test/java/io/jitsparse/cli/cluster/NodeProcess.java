@@ -129,18 +129,14 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Sum of every series of a Prometheus metric on the node's /metrics; NaN when absent. */
   static double metric(String httpBase, String name) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP_CLIENT.send(
-            HttpRequest.newBuilder(URI.create(httpBase + "/metrics"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      return Double.NaN;
-    }
+    return sum(scrape(httpBase), name);
+  }
+
+  /** Sum of every series of metric {@code name} in a scrape's text; NaN when it has none. */
+  static double sum(String scrape, String name) {
     double sum = 0;
     boolean found = false;
-    for (String line : r.body().split("\n")) {
+    for (String line : scrape.split("\n")) {
       if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         found = true;

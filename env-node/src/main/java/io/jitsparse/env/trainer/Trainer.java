@@ -230,10 +230,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
     meters.stepped(st, episode.batchSize());
     if (episode.atBoundary()) {
-      boundary();
+      double[] after = boundary();
       // A live view shows the densities the decision at this step left, so that a move appears at
       // the step that made it and the episode's last state is its final (target) densities.
-      stepStates.record(episodeIndex, st.withDensities(episode.densities()));
+      stepStates.record(episodeIndex, st.withDensities(after));
       if (episode.finished()) {
         return endEpisode(false, "");
       }
@@ -262,9 +262,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   /**
    * A decision boundary: the newest action, else the fallback schedule while the agent is
-   * unreachable, else the current densities; then the observation goes out.
+   * unreachable, else the current densities; then the observation goes out. Returns the per-layer
+   * densities the boundary left.
    */
-  private void boundary() {
+  private double[] boundary() {
     Optional<SparsityAction> action = actions.take();
     boolean unreachable = link.unreachable(System.nanoTime(), s.agentTimeout());
     if (action.isPresent()) {
@@ -273,8 +274,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       meters.fallback.increment();
     }
     Observation o = episode.boundary(action, unreachable, System.nanoTime());
-    meters.boundary(episode.densities(), o);
+    double[] after = episode.densities();
+    meters.boundary(after, o);
     send(o);
+    return after;
   }
 
   private void send(Observation o) {
