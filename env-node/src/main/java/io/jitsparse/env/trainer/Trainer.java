@@ -329,6 +329,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       timers.startSingleTimer(new DrainTimeout(), s.agentTimeout());
       return this;
     }
+    // The next episode starts now, not at the next Step: a Stop arriving in between would
+    // otherwise find no episode in progress to journal as aborted.
+    startEpisode();
+    boundary();
     getContext().getSelf().tell(new Step());
     return this;
   }
