@@ -19,7 +19,7 @@ import java.util.Locale;
  * @param runId run id reported to trainers; empty means {@link #mintRunId()} at start
  * @param nStep n of the n-step return (Ape-X, Horgan et al. 2018, uses 3)
  * @param gamma discount factor of the n-step return
- * @param handcraftedSchedule curve of the version-0 policy: cubic, linear or hold
+ * @param handcraftedSchedule the version-0 policy: reference (the trainer's reference schedule)
  * @param transitionBatchSize transitions per TransitionBatch
  * @param maxTransitionDelay longest a transition waits for its batch to fill before it is sent
  * @param maxUnackedBatches batches an explorer keeps in flight
@@ -57,7 +57,7 @@ public record AgentSettings(
   public static final String PATH = "jitsparse.agent-node";
 
   /** Accepted values of {@code handcrafted-schedule}. */
-  public static final List<String> SCHEDULES = List.of("cubic", "linear", "hold");
+  public static final List<String> SCHEDULES = List.of("reference");
 
   private static final DateTimeFormatter RUN_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);

@@ -3,6 +3,7 @@ package io.jitsparse.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.jitsparse.agent.policy.GreedyPolicy;
+import io.jitsparse.agent.policy.ShippedPolicies;
 import io.jitsparse.env.data.DataFileException;
 import io.jitsparse.env.data.DataUnavailableException;
 import io.jitsparse.env.data.FashionMnist;
@@ -87,7 +88,7 @@ public final class BaselineCommand implements Callable<Integer> {
           "Method policy: the learner checkpoint whose greedy policy chooses the per-layer"
               + " densities every decision interval (a policy-*.ckpt file, or a folder holding"
               + " some: the newest is taken).")
-  private Path policyCheckpoint;
+  private String policyCheckpoint;
 
   @Option(
       names = "--out",
@@ -237,7 +238,10 @@ public final class BaselineCommand implements Callable<Integer> {
     }
     GreedyPolicy policy;
     try {
-      policy = GreedyPolicy.load(policyCheckpoint);
+      policy =
+          GreedyPolicy.load(
+              ShippedPolicies.resolve(policyCheckpoint)
+                  .orElseThrow(() -> new IOException("no policy given")));
     } catch (IOException e) {
       throw new IOException("--policy " + policyCheckpoint + ": " + e.getMessage(), e);
     }

@@ -4,11 +4,15 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueFactory;
 import io.jitsparse.agent.policy.GreedyPolicy;
+import io.jitsparse.agent.policy.ShippedPolicies;
 import io.jitsparse.cli.evaluate.Baselines;
 import io.jitsparse.cli.evaluate.Evaluation;
+import io.jitsparse.cli.evaluate.EvaluationRows;
 import io.jitsparse.cli.report.MethodResult;
+import io.jitsparse.cli.report.PairedComparison;
 import io.jitsparse.cli.report.ReportData;
 import io.jitsparse.cli.report.ReportWriter;
+import io.jitsparse.cli.report.SeedResult;
 import io.jitsparse.env.data.DataFileException;
 import io.jitsparse.env.data.DataUnavailableException;
 import io.jitsparse.env.data.FashionMnist;
@@ -17,6 +21,7 @@ import io.jitsparse.env.trainer.TrainerData;
 import io.jitsparse.env.trainer.TrainerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +52,9 @@ import picocli.CommandLine.Option;
     })
 final class EvaluateCommand implements Callable<Integer> {
 
+  /** Full batches of Fashion-MNIST's 60,000 training images at batch 1, the most an epoch has. */
+  private static final long MAX_BATCHES_PER_EPOCH = 60_000;
+
   /**
    * Keys of {@code jitsparse.env-node} that are not flags here: they configure the trainer actor,
    * its node and its link to the agent, none of which an evaluation has ({@code seed} is replaced
@@ -71,9 +79,10 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--policy",
       paramLabel = "CKPT",
       description =
-          "The learner checkpoint whose greedy policy is evaluated (a policy-*.ckpt file, or a"
-              + " folder holding some: the newest is taken). Without it only --baselines run.")
-  private Path policyCheckpoint;
+          "The learner checkpoint whose greedy policy is evaluated (a policy-*.ckpt file, a"
+              + " folder holding some: the newest is taken, or the name of a shipped policy in"
+              + " policies/). Without it only --baselines run.")
+  private String policyCheckpoint;
 
   @Option(
       names = "--seeds",
@@ -114,6 +123,14 @@ final class EvaluateCommand implements Callable<Integer> {
       defaultValue = "runs/evaluate",
       description = "Output folder of the report.")
   private Path out;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue an evaluation stopped part-way: the rows already in --out's "
+              + EvaluationRows.FILE
+              + " (same settings) are not run again.")
+  private boolean resume;
 
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
@@ -158,10 +175,22 @@ final class EvaluateCommand implements Callable<Integer> {
           "--episode-steps and --epochs: give the episode length in one of them");
     }
     Config c = episodeOptions.applyTo(config);
+    if (epochs != null) {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("--epochs: " + epochs + " is invalid, expected >= 1");
+      }
+      // Checked against the longest length the epochs can give until the data set says the exact
+      // one (a decision interval in steps must fit in the episode that --epochs makes).
+      c =
+          c.withValue(
+              TrainerSettings.PATH + ".episode-steps",
+              ConfigValueFactory.fromAnyRef((long) epochs * MAX_BATCHES_PER_EPOCH));
+    }
     // Every flag is checked before the data set is loaded, which takes seconds.
     TrainerSettings settings = TrainerSettings.create(c);
     Evaluation.Policy policy = policyCheckpoint == null ? null : policy(policyCheckpoint);
     new Evaluation(settings, seeds, policy, baselines);
+    OutputFolder.prepare(out, "--out");
     FashionMnist data =
         TrainerData.limitTest(
             new FashionMnistLocator(
@@ -175,7 +204,18 @@ final class EvaluateCommand implements Callable<Integer> {
               c.withValue(
                   TrainerSettings.PATH + ".episode-steps", ConfigValueFactory.fromAnyRef(steps)));
     }
-    ReportData report = new Evaluation(settings, seeds, policy, baselines).run(data, console);
+    Evaluation evaluation = new Evaluation(settings, seeds, policy, baselines);
+    EvaluationRows rows = new EvaluationRows(out, evaluation.recordedSettings());
+    if (!resume && Files.exists(rows.file())) {
+      throw new IllegalArgumentException(
+          "--out "
+              + out
+              + " holds the rows of an earlier evaluation ("
+              + rows.file()
+              + "): give --resume to continue it, or another --out");
+    }
+    var done = resume ? rows.read() : java.util.Map.<String, java.util.Map<Long, SeedResult>>of();
+    ReportData report = evaluation.run(data, console, done, rows::append);
     printTable(console, report);
     ReportWriter.write(out, report);
     console.println("report: " + out.resolve(ReportWriter.HTML).toAbsolutePath());
@@ -183,10 +223,13 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   /** The greedy policy of a learner checkpoint, as the evaluation's {@code learned} method. */
-  private static Evaluation.Policy policy(Path checkpoint) throws IOException {
+  private static Evaluation.Policy policy(String checkpoint) throws IOException {
     GreedyPolicy p;
     try {
-      p = GreedyPolicy.load(checkpoint);
+      p =
+          GreedyPolicy.load(
+              ShippedPolicies.resolve(checkpoint)
+                  .orElseThrow(() -> new IOException("no policy given")));
     } catch (IOException e) {
       throw new IOException("--policy " + checkpoint + ": " + e.getMessage(), e);
     }
@@ -195,23 +238,52 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   static void printTable(PrintWriter console, ReportData report) {
+    PairedComparison paired = PairedComparison.of(report);
     console.printf(
         Locale.ROOT,
-        "%-20s %-19s %9s %15s%n",
+        "%-18s %-19s %8s %13s %9s %9s %-29s%n",
         "method",
         "test accuracy",
         "density",
-        "training FLOPs");
+        "train FLOPs",
+        "train/ref",
+        "infer/ref",
+        "vs strongest [95% CI], points");
     for (MethodResult m : report.methods()) {
+      String diff =
+          paired
+              .of(m)
+              .map(
+                  d ->
+                      String.format(
+                          Locale.ROOT,
+                          "%+.2f [%+.2f, %+.2f]",
+                          d.mean() * 100,
+                          d.low() * 100,
+                          d.high() * 100))
+              .orElse("n/a");
       console.printf(
           Locale.ROOT,
-          "%-20s %.4f +- %-9.4f %9.4f %15.4e%n",
+          "%-18s %.4f +- %-9.4f %8.4f %13.4e %9.3f %9.3f %-29s%n",
           m.method(),
           m.meanTestAccuracy(),
           m.stdTestAccuracy(),
           m.meanGlobalDensity(),
-          m.meanTrainingFlops());
+          m.meanTrainingFlops(),
+          m.meanTrainingFlopsVsReference(),
+          m.meanInferenceFlopsVsReference(),
+          diff);
     }
+    paired
+        .strongest()
+        .ifPresent(
+            b ->
+                console.printf(
+                    Locale.ROOT,
+                    "strongest baseline: %s (%.4f); train/ref and infer/ref: FLOPs over the budget"
+                        + " reference's (cubic GMP with ERK)%n",
+                    b.method(),
+                    b.meanTestAccuracy()));
   }
 
   /** A settings error names its config key; here the key is a flag. */

@@ -36,10 +36,10 @@ import java.util.function.BooleanSupplier;
  * return), {@code schedule.csv} (a row per layer at every decision; {@code --method replay} replays
  * it) and {@code schedule.png}. It cannot be resumed: an episode keeps no checkpoint.
  *
- * <p>The episode's own settings (decision interval, final phase, start density, minimum layer
- * density, validation batch, reward weight) are {@code jitsparse.env-node}'s, as in training; the
- * engine's (batch size, optimiser, learning-rate schedule) are the baseline's flags. Its {@code
- * validation_accuracy} is that of the episode's fixed validation batch ({@code
+ * <p>The episode's own settings (decision interval, budget and reference schedule, start density,
+ * minimum layer density, validation batch, reward weight) are {@code jitsparse.env-node}'s, as in
+ * training; the engine's (batch size, optimiser, learning-rate schedule) are the baseline's flags.
+ * Its {@code validation_accuracy} is that of the episode's fixed validation batch ({@code
  * validation-samples}), not of the whole validation split.
  */
 final class PolicyRun {
@@ -199,7 +199,8 @@ final class PolicyRun {
     config.put("policy", policy.source().toString());
     config.put("decision-interval", s.decisionInterval());
     config.put("start-density", s.startDensity());
-    config.put("final-phase", s.finalPhase());
+    config.put("compute-budget", s.budget());
+    config.put("reference", s.referenceKeys());
     config.put("min-layer-density", s.minLayerDensity());
     config.put("validation-samples", s.validationSamples());
     config.put("flops-weight", s.flopsWeight());

@@ -93,6 +93,16 @@ public final class MessageChecks {
           || !Double.isFinite(l.getGradientNorm())) {
         return reason("layer %d has a non-finite feature", l.getIndex());
       }
+      if (!unit(l.getReferenceDensity())
+          || !unit(l.getFlopsShare())
+          || !(Math.abs(l.getLogOffset()) <= MAX_LOG_OFFSET)) {
+        return reason(
+            "layer %d reference_density %s, flops_share %s or log_offset %s out of range",
+            l.getIndex(), l.getReferenceDensity(), l.getFlopsShare(), l.getLogOffset());
+      }
+    }
+    if (!Double.isFinite(o.getBudgetSlack())) {
+      return reason("budget_slack %s not finite", o.getBudgetSlack());
     }
     return Optional.empty();
   }
@@ -116,7 +126,31 @@ public final class MessageChecks {
     if (a.getPolicyVersion() < 0) {
       return reason("negative policy_version %d", a.getPolicyVersion());
     }
-    return densities(a.getLayerDensitiesList(), layers);
+    Optional<String> bad = densities(a.getLayerDensitiesList(), layers);
+    if (bad.isPresent()) {
+      return bad;
+    }
+    return logOffsets(a.getLayerLogOffsetsList(), layers);
+  }
+
+  /**
+   * Largest |log-offset| from the reference density an action may ask for: a factor of 1000 either
+   * way, far beyond any move of the agent's move set, so only corrupt values are refused.
+   */
+  public static final double MAX_LOG_OFFSET = Math.log(1000);
+
+  /** Per-layer log-offsets: exactly {@code layers} of them, each finite and within the bound. */
+  public static Optional<String> logOffsets(List<Double> offsets, int layers) {
+    if (offsets.size() != layers) {
+      return reason("%d layer log-offsets for a network of %d layers", offsets.size(), layers);
+    }
+    for (int i = 0; i < offsets.size(); i++) {
+      double o = offsets.get(i);
+      if (!(Math.abs(o) <= MAX_LOG_OFFSET)) {
+        return reason("layer %d log-offset %s outside [-ln 1000, ln 1000]", i, o);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Per-layer densities: exactly {@code layers} of them, each finite and in [0, 1]. */

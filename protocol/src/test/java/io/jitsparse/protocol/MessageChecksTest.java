@@ -77,6 +77,7 @@ class MessageChecksTest {
             .setEpisode(5)
             .setDecision(0)
             .addAllLayerDensities(List.of(0.5, 0.5))
+            .addAllLayerLogOffsets(List.of(0.0, -0.3))
             .build();
     assertTrue(MessageChecks.action(future, 4, 3, 2).get().contains("episode 5"));
     SparsityAction ahead = future.toBuilder().setEpisode(4).setDecision(9).build();
@@ -85,5 +86,11 @@ class MessageChecksTest {
     assertTrue(MessageChecks.action(wide, 4, 3, 2).get().contains("3 layer densities"));
     SparsityAction ok = future.toBuilder().setEpisode(4).setDecision(3).build();
     assertEquals(Optional.empty(), MessageChecks.action(ok, 4, 3, 2));
+    SparsityAction noOffsets = ok.toBuilder().clearLayerLogOffsets().build();
+    assertTrue(MessageChecks.action(noOffsets, 4, 3, 2).get().contains("0 layer log-offsets"));
+    SparsityAction nan = ok.toBuilder().setLayerLogOffsets(1, Double.NaN).build();
+    assertTrue(MessageChecks.action(nan, 4, 3, 2).get().contains("layer 1 log-offset NaN"));
+    SparsityAction huge = ok.toBuilder().setLayerLogOffsets(0, -20).build();
+    assertTrue(MessageChecks.action(huge, 4, 3, 2).get().contains("layer 0 log-offset -20"));
   }
 }

@@ -46,8 +46,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * replay behind the learner singleton, relays episode summaries to the learner and keeps its policy
  * up to date from the learner's chunked snapshots. It acts epsilon-greedily per layer with the
  * epsilon of its exploration slot ({@link EpsilonSpread}); until the first Q-network arrives it
- * follows the handcrafted schedule of policy version 0. Its wire face is a message adapter; the
- * registry sends {@link Reregister} when the trainer registers again.
+ * follows the handcrafted policy of version 0, the trainer's reference schedule (zero offsets). Its
+ * wire face is a message adapter; the registry sends {@link Reregister} when the trainer registers
+ * again.
  */
 public final class Explorer extends AbstractBehavior<Explorer.Command> {
 
@@ -88,7 +89,6 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
   private final TransitionOutbox outbox;
   private final PolicyChunks.Assembler assembler;
   private final Map<Long, EpisodeSummary> summaries = new LinkedHashMap<>();
-  private HandcraftedPolicy handcrafted;
   private QFunction q;
   private final double epsilon;
   private final SplittableRandom random;
@@ -147,10 +147,6 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
             settings.maxPendingTransitions(),
             settings.ackTimeout().toNanos());
     this.assembler = new PolicyChunks.Assembler(settings.maxPolicyBytes());
-    this.handcrafted =
-        new HandcraftedPolicy(
-            HandcraftedPolicy.Schedule.byName(settings.handcraftedSchedule()),
-            trainer.getDecisionInterval());
     var l = settings.learning();
     this.epsilon =
         EpsilonSpread.epsilon(slot, l.explorerPopulation(), l.epsilonBase(), l.epsilonAlpha());
@@ -235,21 +231,18 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
               .setObservationSentAtNanos(o.getSentAtNanos())
               .build();
     } else {
-      double[] targets;
       int[] moves;
       if (q != null) {
         EpsilonGreedy.Choice c = EpsilonGreedy.choose(q, FeatureEncoder.encode(o), epsilon, random);
         moves = c.moves();
-        targets = MoveSet.apply(MoveSet.densities(o), moves);
         meters.explored.increment(c.explored());
         meters.greedy.increment(moves.length - c.explored());
       } else {
-        targets = handcrafted.layerDensities(o);
-        moves = HandcraftedPolicy.moves(o, targets);
+        moves = MoveSet.reference(o.getLayersCount());
         meters.handcrafted.increment(moves.length);
       }
-      decision = new NStepAccumulator.Decision(moves, targets, policyVersion);
-      answer = MoveSet.action(o, moves, targets, policyVersion);
+      decision = new NStepAccumulator.Decision(moves, MoveSet.targets(o, moves), policyVersion);
+      answer = MoveSet.action(o, moves, policyVersion);
     }
     trainerRef.tell(answer);
     cachedAnswer = answer;
@@ -386,11 +379,7 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     String format = p.getFormat();
     if (format.startsWith("handcrafted:")) {
       String name = format.substring("handcrafted:".length());
-      try {
-        handcrafted =
-            new HandcraftedPolicy(
-                HandcraftedPolicy.Schedule.byName(name), trainer.getDecisionInterval());
-      } catch (IllegalArgumentException e) {
+      if (!AgentSettings.SCHEDULES.contains(name)) {
         reject("policy-format", "unknown handcrafted schedule '" + name + "'");
         return;
       }

@@ -1,5 +1,6 @@
 package io.jitsparse.agent.explorer;
 
+import io.jitsparse.agent.policy.MoveSet;
 import io.jitsparse.protocol.v1.Observation;
 import io.jitsparse.protocol.v1.Transition;
 import java.util.ArrayDeque;
@@ -14,6 +15,11 @@ import java.util.List;
  * discount gamma^n and next state s_{t+n}; when the episode ends first, the remaining transitions
  * are flushed with the rewards collected so far, discount 0 and {@code done}.
  *
+ * <p>The action of a transition is the one the trainer applied: when the next observation of the
+ * same episode arrives, its reported log-offsets replace the moves the explorer asked for (the
+ * budget wall lowers offsets that would overspend). A decision whose next observation was lost
+ * keeps the requested moves.
+ *
  * <p>An observation of a new episode while transitions are open means the previous episode was
  * aborted without a final observation: those transitions have no bootstrap state and are discarded
  * (counted). A decision the trainer dropped from its window leaves a gap whose reward is lost; the
@@ -27,7 +33,7 @@ public final class NStepAccumulator {
 
   private static final class Open {
     final Observation state;
-    final Decision decision;
+    Decision decision;
     double reward;
     int rewards;
 
@@ -67,6 +73,13 @@ public final class NStepAccumulator {
       discarded += open.size();
       open.clear();
       episode = o.getEpisode();
+    }
+    Open newest = open.peekLast();
+    if (newest != null && newest.state.getDecision() == o.getDecision() - 1) {
+      // The trainer's budget wall may have lowered the offsets asked for: the transition records
+      // the moves it applied, which this observation reports, not the ones the explorer chose.
+      newest.decision =
+          new Decision(MoveSet.applied(o), MoveSet.densities(o), newest.decision.policyVersion());
     }
     List<Transition> done = new ArrayList<>();
     for (Open t : open) {

@@ -107,6 +107,17 @@ public record LearnerSettings(
     }
   }
 
+  /** The warm-start checkpoint a {@code policy} value names (a path, a shipped name or none). */
+  private static String warmStart(String value) {
+    try {
+      return io.jitsparse.agent.policy.ShippedPolicies.resolve(value)
+          .map(Path::toString)
+          .orElse("");
+    } catch (IllegalArgumentException e) {
+      throw bad("policy", e.getMessage());
+    }
+  }
+
   /** Reads the learning keys of {@code c}, the {@code jitsparse.agent-node} section. */
   public static LearnerSettings read(Config c) {
     List<Integer> hidden = c.getIntList("hidden-sizes");
@@ -132,7 +143,7 @@ public record LearnerSettings(
         c.getDouble("epsilon-alpha"),
         c.getLong("agent-seed"),
         c.getString("out").trim(),
-        c.getString("policy").trim(),
+        warmStart(c.getString("policy")),
         c.getDuration("budget"));
   }
 

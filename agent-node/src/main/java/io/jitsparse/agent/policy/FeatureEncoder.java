@@ -13,29 +13,37 @@ import io.jitsparse.protocol.v1.Observation;
  * <p>Each layer's row of the Q-network is the global features followed by that layer's features
  * ({@link #row}). Global: training progress, smoothed loss over the loss of chance (ln 10),
  * validation accuracy, log10 of the learning rate shifted to [0, 1] over [1e-4, 1], global density,
- * target density, and the remaining way to the target in log space, {@code ln(g / t) / ln(1 / t)}
- * (1 when dense, 0 at the target). Per layer: is-conv, relative depth, log10 of its parameters over
- * 7, its share of the network's parameters, its density, its own log-distance to the target, its
- * mean weight magnitude relative to the mean over layers (log), the coefficient of variation of its
- * weights, its gradient norm relative to the mean over layers (log) and its mask churn.
+ * target density, the remaining way to the target in log space, {@code ln(g / t) / ln(1 / t)} (1
+ * when dense, 0 at the target), and the budget's slack (the reference's FLOPs so far minus the
+ * episode's, over the reference's whole-episode FLOPs, x10). Per layer: is-conv, relative depth,
+ * log10 of its parameters over 7, its share of the network's parameters, its density, its own
+ * log-distance to the target, its mean weight magnitude relative to the mean over layers (log), the
+ * coefficient of variation of its weights, its gradient norm relative to the mean over layers
+ * (log), its mask churn, its share of the network's dense forward FLOPs, the reference schedule's
+ * density at the next decision as a log-distance to the target, and the log-offset from the
+ * reference applied now (over ln 2).
  */
 public final class FeatureEncoder {
 
   /** Global features per observation. */
-  public static final int GLOBAL = 7;
+  public static final int GLOBAL = 8;
 
   /** Features per layer. */
-  public static final int LAYER = 10;
+  public static final int LAYER = 13;
 
   /** Width of one Q-network row: global then layer features. */
   public static final int ROW = GLOBAL + LAYER;
 
   /** Version of this encoding, stored with policies: a policy only reads its own encoding. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final double CHANCE_LOSS = Math.log(10);
   private static final double LOG_CLIP = 3;
   private static final double TINY = 1e-12;
+  private static final double LN2 = Math.log(2);
+
+  /** Budget slack is a few percent of an episode's FLOPs at most: x10 spreads it over [-1, 1]. */
+  private static final double SLACK_SCALE = 10;
 
   private FeatureEncoder() {}
 
@@ -53,6 +61,7 @@ public final class FeatureEncoder {
     out[4] = (float) global;
     out[5] = (float) target;
     out[6] = (float) logDistance(global, target);
+    out[7] = (float) clamp(o.getBudgetSlack() * SLACK_SCALE, -1, 1);
     long totalParams = 0;
     double meanMagnitude = 0;
     double meanGradient = 0;
@@ -84,6 +93,9 @@ public final class FeatureEncoder {
                   1);
       out[at + 8] = (float) relativeLog(l.getGradientNorm(), meanGradient);
       out[at + 9] = (float) clamp(l.getMaskChurn(), 0, 1);
+      out[at + 10] = (float) clamp(l.getFlopsShare(), 0, 1);
+      out[at + 11] = (float) logDistance(Math.max(l.getReferenceDensity(), TINY), target);
+      out[at + 12] = (float) clamp(l.getLogOffset() / LN2, -1, 1);
     }
     return out;
   }

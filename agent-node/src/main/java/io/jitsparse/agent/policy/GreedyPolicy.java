@@ -9,8 +9,9 @@ import java.util.Optional;
 
 /**
  * A learned policy acting greedily, outside the cluster: what {@code jitsparse evaluate} and {@code
- * jitsparse baseline --method policy} train a network with. It answers an observation with the
- * per-layer targets of each layer's best move, as an explorer with epsilon 0 would.
+ * jitsparse baseline --method policy} train a network with. It answers an observation with each
+ * layer's best move (a log-offset from the trainer's reference schedule), as an explorer with
+ * epsilon 0 would.
  */
 public final class GreedyPolicy {
 
@@ -46,8 +47,7 @@ public final class GreedyPolicy {
       return Optional.empty();
     }
     int[] moves = q.greedy(FeatureEncoder.encode(o));
-    return Optional.of(
-        MoveSet.action(o, moves, MoveSet.apply(MoveSet.densities(o), moves), version));
+    return Optional.of(MoveSet.action(o, moves, version));
   }
 
   /** The policy version. */

@@ -208,37 +208,43 @@ class PlainExplorerPartsTest {
   }
 
   @Test
-  void handcraftedScheduleValues() {
-    var cubic = HandcraftedPolicy.Schedule.CUBIC;
-    assertEquals(1.0, HandcraftedPolicy.density(cubic, 1.0, 0.1, 0, 100), 1e-12);
-    // 1 - (1 - 0.5)^3 = 0.875 of the way from 1.0 to 0.1
-    assertEquals(1.0 - 0.9 * 0.875, HandcraftedPolicy.density(cubic, 1.0, 0.1, 50, 100), 1e-12);
-    assertEquals(0.1, HandcraftedPolicy.density(cubic, 1.0, 0.1, 100, 100), 1e-12);
-    var linear = HandcraftedPolicy.Schedule.LINEAR;
-    assertEquals(0.55, HandcraftedPolicy.density(linear, 1.0, 0.1, 50, 100), 1e-12);
-    var hold = HandcraftedPolicy.Schedule.HOLD;
-    assertEquals(1.0, HandcraftedPolicy.density(hold, 1.0, 0.1, 50, 100), 1e-12);
+  void transitionsRecordTheMovesTheWallAppliedNotTheOnesAskedFor() {
+    NStepAccumulator acc = new NStepAccumulator(1, 0.99);
+    int doubled = MoveSet.FACTORS.indexOf(2.0);
+    acc.observe(
+        obs(0, 0, 0, false),
+        new NStepAccumulator.Decision(new int[] {doubled}, new double[] {1.0}, 3));
+    // the wall lowered the doubling to x1.15 (ln 1.15 applied)
+    Observation next =
+        obs(0, 1, 0.1, false).toBuilder()
+            .setLayers(
+                0,
+                LayerFeatures.newBuilder().setIndex(0).setDensity(0.6).setLogOffset(Math.log(1.15)))
+            .build();
+    List<Transition> out = acc.observe(next, decision());
+    assertEquals(1, out.size());
+    assertArrayEquals(new int[] {MoveSet.FACTORS.indexOf(1.15)}, moves(out.get(0)));
+    assertEquals(0.6, out.get(0).getTargetDensities(0), 1e-12);
+    assertEquals(3, out.get(0).getPolicyVersion());
   }
 
   @Test
-  void handcraftedLayersKeepTheirShareAndLandOneIntervalAhead() {
-    Observation start =
+  void movesAreLogOffsetsAroundTheReference() {
+    Observation o =
         Observation.newBuilder()
-            .setEpisode(0)
-            .setStep(0)
             .setTotalSteps(100)
-            .setGlobalDensity(0.5)
-            .setTargetDensity(0.1)
-            .addLayers(LayerFeatures.newBuilder().setIndex(0).setDensity(0.8))
-            .addLayers(LayerFeatures.newBuilder().setIndex(1).setDensity(0.2))
+            .addLayers(LayerFeatures.newBuilder().setIndex(0).setReferenceDensity(0.8))
+            .addLayers(LayerFeatures.newBuilder().setIndex(1).setReferenceDensity(0.2))
             .build();
-    HandcraftedPolicy p = new HandcraftedPolicy(HandcraftedPolicy.Schedule.LINEAR, 50);
-    // evaluated at step 50: global 0.5 + (0.1 - 0.5) * 0.5 = 0.3, i.e. 0.6 of the start
-    assertArrayEquals(new double[] {0.48, 0.12}, p.layerDensities(start), 1e-12);
-    int[] moves = HandcraftedPolicy.moves(start, new double[] {0.48, 0.12});
-    assertEquals(MoveSet.FACTORS.indexOf(0.7), moves[0]);
-    // the last decision aims at the target itself
-    Observation late = start.toBuilder().setStep(80).build();
-    assertArrayEquals(new double[] {0.16, 0.04}, p.layerDensities(late), 1e-12);
+    int[] moves = {MoveSet.FACTORS.indexOf(2.0), MoveSet.FACTORS.indexOf(0.5)};
+    // the reference times the factor, clamped to [0, 1]
+    assertArrayEquals(new double[] {1.0, 0.1}, MoveSet.targets(o, moves), 1e-12);
+    var a = MoveSet.action(o, moves, 7);
+    assertEquals(Math.log(2), a.getLayerLogOffsets(0), 1e-12);
+    assertEquals(Math.log(0.5), a.getLayerLogOffsets(1), 1e-12);
+    // version 0 asks for the reference itself
+    assertArrayEquals(new int[] {MoveSet.HOLD, MoveSet.HOLD}, MoveSet.reference(2));
+    assertEquals(0.0, MoveSet.offsets(MoveSet.reference(1))[0], 0.0);
+    assertEquals(MoveSet.FACTORS.indexOf(0.7), MoveSet.nearest(Math.log(0.69)));
   }
 }

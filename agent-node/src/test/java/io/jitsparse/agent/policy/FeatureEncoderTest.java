@@ -174,4 +174,23 @@ class FeatureEncoderTest {
         FeatureEncoder.LAYER);
     assertArrayEquals(expected, row);
   }
+
+  @Test
+  void theReferenceOffsetFlopsShareAndBudgetSlackAreFeatures() {
+    Observation base = lenet(1, 0.3);
+    Observation.Builder o = base.toBuilder().setBudgetSlack(0.05);
+    o.setLayers(
+        1,
+        base.getLayers(1).toBuilder()
+            .setFlopsShare(0.8)
+            .setReferenceDensity(0.5)
+            .setLogOffset(Math.log(0.7)));
+    float[] s = FeatureEncoder.encode(o.build());
+    assertEquals(0.5f, s[7], 1e-7, "slack x10");
+    int at = FeatureEncoder.GLOBAL + FeatureEncoder.LAYER;
+    assertEquals(0.8f, s[at + 10], 1e-7);
+    assertEquals(
+        (float) (Math.log(0.5 / 0.05) / Math.log(1 / 0.05)), s[at + 11], 1e-7, "reference's way");
+    assertEquals((float) (Math.log(0.7) / Math.log(2)), s[at + 12], 1e-7, "offset over ln 2");
+  }
 }

@@ -54,10 +54,14 @@ public final class Baselines {
   /**
    * The baselines {@code jitsparse evaluate} compares with when none are named (comma-separated).
    */
-  public static final String DEFAULTS = "gmp-cubic,dst-cosine,static-erk";
+  public static final String DEFAULTS =
+      "gmp-cubic-erk,gmp-cubic-global,gmp-cubic,dst-cosine,static-erk";
 
-  /** Fraction of the episode at which GMP reaches the target (Zhu and Gupta's 75%). */
-  private static final String GMP_END = "75%";
+  /** RigL's update interval (Evci et al. 2020): DST moves its masks every 100 steps. */
+  private static final long DST_DELTA_T = 100;
+
+  /** Layer allocations of GMP names: the suffix and the engine keys it stands for. */
+  private static final List<String> GMP_ALLOCATIONS = List.of("", "-erk", "-global");
 
   /** Growth suffixes of DST names and the grow criteria they stand for. */
   private static final Map<String, String> DST_GROWTH =
@@ -82,7 +86,9 @@ public final class Baselines {
   public static List<String> names() {
     List<String> names = new ArrayList<>();
     for (String schedule : DensitySchedules.names()) {
-      names.add("gmp-" + schedule);
+      for (String allocation : GMP_ALLOCATIONS) {
+        names.add("gmp-" + schedule + allocation);
+      }
     }
     for (String decay : PruneFractionDecay.names()) {
       for (String growth : List.of("", "-set", "-snfs")) {
@@ -99,10 +105,13 @@ public final class Baselines {
   /**
    * The baseline called {@code name}.
    *
-   * @param deltaT steps between the mask moves of GMP and DST (the evaluation's decision interval)
+   * @param gmpDeltaT GMP's update interval (the reference schedule's mask interval: steps or a
+   *     share of the episode)
+   * @param gmpEnd where GMP reaches the target (the reference's end)
    * @throws IllegalArgumentException for an unknown name, listing the known ones
    */
-  public static Baseline byName(String name, long deltaT) {
+  public static Baseline byName(String name, String gmpDeltaT, String gmpEnd) {
+    long deltaT = DST_DELTA_T;
     String key = name.trim().toLowerCase(Locale.ROOT);
     if (!names().contains(key)) {
       throw new IllegalArgumentException(
@@ -116,23 +125,37 @@ public final class Baselines {
     String[] parts = key.split("-", 2);
     switch (parts[0]) {
       case "gmp" -> {
+        String schedule = parts[1];
+        String allocation = "uniform";
+        for (String suffix : List.of("-erk", "-global")) {
+          if (schedule.endsWith(suffix)) {
+            allocation = suffix.substring(1);
+            schedule = schedule.substring(0, schedule.length() - suffix.length());
+          }
+        }
         k.put("method", "gmp");
-        k.put("schedule", parts[1]);
+        k.put("schedule", schedule);
         k.put("gmp-initial-density", 1.0);
         k.put("gmp-start", "0%");
-        k.put("gmp-end", GMP_END);
-        k.put("distribution", "uniform");
+        k.put("gmp-end", gmpEnd);
+        k.put("distribution", allocation.equals("erk") ? "erk" : "uniform");
+        k.put("global-pruning", allocation.equals("global"));
         k.put("prune", "magnitude");
-        k.put("delta-t", deltaT);
+        k.put("delta-t", gmpDeltaT);
         return new Baseline(
             key,
             String.format(
                 Locale.ROOT,
-                "GMP, %s schedule from dense to the target at %s of the episode, uniform layers,"
-                    + " magnitude pruning every %d steps",
-                parts[1],
-                GMP_END,
-                deltaT),
+                "GMP, %s schedule from dense to the target at %s of the episode, %s, magnitude"
+                    + " pruning every %s",
+                schedule,
+                gmpEnd,
+                switch (allocation) {
+                  case "erk" -> "ERK layer densities";
+                  case "global" -> "one magnitude ranking across layers";
+                  default -> "uniform layer densities";
+                },
+                gmpDeltaT.endsWith("%") ? gmpDeltaT + " of the episode" : gmpDeltaT + " steps"),
             k);
       }
       case "dst" -> {

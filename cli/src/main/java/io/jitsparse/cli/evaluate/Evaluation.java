@@ -70,7 +70,9 @@ public final class Evaluation {
     List<Baselines.Baseline> b = new ArrayList<>();
     for (String name : baselines) {
       try {
-        b.add(Baselines.byName(name, settings.decisionInterval()));
+        b.add(
+            Baselines.byName(
+                name, settings.maskInterval().toString(), settings.referenceEnd().toString()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--baselines: " + e.getMessage(), e);
       }
@@ -102,35 +104,58 @@ public final class Evaluation {
   }
 
   /**
-   * Runs every method on every seed.
+   * Runs every method on every seed, skipping the rows {@code done} already holds (a resumed
+   * evaluation) and telling {@code rows} of each one it finishes.
    *
    * @param data the data set
-   * @param progress gets a line per finished episode
+   * @param progress gets a line every {@code progressSeconds} inside an episode (steps, rate, ETA
+   *     of the row and of the whole evaluation) and one per finished episode
+   * @param done rows of an earlier run of the same evaluation, by method and seed
+   * @param rows told of every finished row (to save it), or null
    * @return the comparison, {@code learned} first when there is a policy; no learning curve
    */
-  public ReportData run(FashionMnist data, PrintWriter progress) {
+  public ReportData run(
+      FashionMnist data,
+      PrintWriter progress,
+      Map<String, Map<Long, SeedResult>> done,
+      RowSink rows) {
     int total = seeds.size() * (baselines.size() + (policy == null ? 0 : 1));
-    long start = System.nanoTime();
-    int done = 0;
+    Clock clock = new Clock(total, progress);
     List<MethodResult> methods = new ArrayList<>();
     if (policy != null) {
-      List<SeedResult> results = new ArrayList<>();
-      for (long seed : seeds) {
-        EpisodeSummary s =
-            ControlledEpisode.run(
-                settings, seed, data, policy.controller(), trainerId(MethodResult.LEARNED), null);
-        results.add(finished(MethodResult.LEARNED, s, ++done, total, start, progress));
-      }
-      methods.add(new MethodResult(MethodResult.LEARNED, policy.description(), results));
+      methods.add(
+          new MethodResult(
+              MethodResult.LEARNED,
+              policy.description(),
+              rows(
+                  MethodResult.LEARNED,
+                  done,
+                  rows,
+                  clock,
+                  seed ->
+                      listener ->
+                          ControlledEpisode.run(
+                              settings,
+                              seed,
+                              data,
+                              policy.controller(),
+                              trainerId(MethodResult.LEARNED),
+                              listener))));
     }
     for (Baselines.Baseline b : baselines) {
-      List<SeedResult> results = new ArrayList<>();
-      for (long seed : seeds) {
-        EpisodeSummary s =
-            ControlledEpisode.runMethod(settings, seed, data, b.keys(), trainerId(b.name()), null);
-        results.add(finished(b.name(), s, ++done, total, start, progress));
-      }
-      methods.add(new MethodResult(b.name(), b.description(), results));
+      methods.add(
+          new MethodResult(
+              b.name(),
+              b.description(),
+              rows(
+                  b.name(),
+                  done,
+                  rows,
+                  clock,
+                  seed ->
+                      listener ->
+                          ControlledEpisode.runMethod(
+                              settings, seed, data, b.keys(), trainerId(b.name()), listener))));
     }
     List<PrunableTensor> layers = ControlledEpisode.layers(settings);
     return new ReportData(
@@ -150,34 +175,143 @@ public final class Evaluation {
         layers.stream().map(PrunableTensor::size).toList());
   }
 
+  /** Runs the comparison without earlier rows. */
+  public ReportData run(FashionMnist data, PrintWriter progress) {
+    return run(data, progress, Map.of(), null);
+  }
+
+  /** Told of every finished row of an evaluation. */
+  @FunctionalInterface
+  public interface RowSink {
+    /** Row {@code result} of {@code method} is done. */
+    void finished(String method, SeedResult result);
+  }
+
+  private interface Episode {
+    EpisodeSummary run(ControlledEpisode.ProgressListener listener);
+  }
+
+  private List<SeedResult> rows(
+      String method,
+      Map<String, Map<Long, SeedResult>> done,
+      RowSink sink,
+      Clock clock,
+      java.util.function.LongFunction<Episode> episode) {
+    List<SeedResult> results = new ArrayList<>();
+    for (long seed : seeds) {
+      SeedResult earlier = done.getOrDefault(method, Map.of()).get(seed);
+      if (earlier != null) {
+        clock.skipped(method, earlier);
+        results.add(earlier);
+        continue;
+      }
+      long start = System.nanoTime();
+      EpisodeSummary s = episode.apply(seed).run(clock.listener(method, seed));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      SeedResult r = toSeedResult(s, seconds, batchSize());
+      clock.finished(method, s);
+      if (sink != null) {
+        sink.finished(method, r);
+      }
+      results.add(r);
+    }
+    return results;
+  }
+
+  private int batchSize() {
+    return settings.engine(seeds.get(0)).batchSize();
+  }
+
   private static String trainerId(String method) {
     return "evaluate-" + method;
   }
 
-  private SeedResult finished(
-      String method, EpisodeSummary s, int done, int total, long start, PrintWriter progress) {
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    double eta = elapsed / done * (total - done);
-    progress.printf(
-        Locale.ROOT,
-        "[%d/%d] %s seed %d: test accuracy %.4f, density %.4f, %.3e training FLOPs%s"
-            + " (elapsed %s, ETA %s)%n",
-        done,
-        total,
-        method,
-        s.getSeed(),
-        s.getTestAccuracy(),
-        s.getGlobalDensity(),
-        s.getTrainingFlops(),
-        s.getAborted() ? ", ABORTED: " + s.getAbortReason() : "",
-        ProgressBar.formatDuration(elapsed),
-        ProgressBar.formatDuration(eta));
-    progress.flush();
-    return toSeedResult(s);
+  /** Progress of the whole evaluation: rows done, steps inside the row, rates and estimates. */
+  private final class Clock {
+    private final int total;
+    private final PrintWriter out;
+    private final long start = System.nanoTime();
+    private final long progressNanos;
+    private int done;
+    private int ran;
+    private double ranSeconds;
+
+    Clock(int total, PrintWriter out) {
+      this.total = total;
+      this.out = out;
+      this.progressNanos =
+          (long) (settings.engine(seeds.get(0)).progressSeconds() * 1_000_000_000L);
+    }
+
+    ControlledEpisode.ProgressListener listener(String method, long seed) {
+      long rowStart = System.nanoTime();
+      long[] last = {rowStart};
+      return (st, totalSteps) -> {
+        long now = System.nanoTime();
+        if (now - last[0] < progressNanos) {
+          return;
+        }
+        last[0] = now;
+        double seconds = (now - rowStart) / 1e9;
+        double rate = st.step() / Math.max(seconds, 1e-9);
+        double rowLeft = (totalSteps - st.step()) / Math.max(rate, 1e-9);
+        // rows not yet begun are estimated at this row's pace
+        double rest = rowLeft + (total - done - 1) * (totalSteps / Math.max(rate, 1e-9));
+        out.printf(
+            Locale.ROOT,
+            "[%d/%d] %s seed %d: step %d/%d, %.0f samples/s, row ETA %s, evaluation ETA %s%n",
+            done + 1,
+            total,
+            method,
+            seed,
+            st.step(),
+            totalSteps,
+            rate * batchSize(),
+            ProgressBar.formatDuration(rowLeft),
+            ProgressBar.formatDuration(rest));
+        out.flush();
+      };
+    }
+
+    void skipped(String method, SeedResult r) {
+      done++;
+      out.printf(
+          Locale.ROOT,
+          "[%d/%d] %s seed %d: done in an earlier run (test accuracy %.4f), skipped%n",
+          done,
+          total,
+          method,
+          r.seed(),
+          r.testAccuracy());
+      out.flush();
+    }
+
+    void finished(String method, EpisodeSummary s) {
+      done++;
+      ran++;
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      ranSeconds = elapsed;
+      double eta = ranSeconds / ran * (total - done);
+      out.printf(
+          Locale.ROOT,
+          "[%d/%d] %s seed %d: test accuracy %.4f, density %.4f, %.3e training FLOPs%s"
+              + " (elapsed %s, ETA %s)%n",
+          done,
+          total,
+          method,
+          s.getSeed(),
+          s.getTestAccuracy(),
+          s.getGlobalDensity(),
+          s.getTrainingFlops(),
+          s.getAborted() ? ", ABORTED: " + s.getAbortReason() : "",
+          ProgressBar.formatDuration(elapsed),
+          ProgressBar.formatDuration(eta));
+      out.flush();
+    }
   }
 
   /** The summary as the report shows it: per-layer schedules turned into one row per decision. */
-  static SeedResult toSeedResult(EpisodeSummary s) {
+  static SeedResult toSeedResult(EpisodeSummary s, double seconds, int batchSize) {
     List<double[]> schedule = new ArrayList<>();
     for (int k = 0; k < s.getDecisionStepsCount(); k++) {
       double[] d = new double[s.getScheduleCount()];
@@ -193,11 +327,18 @@ public final class Evaluation {
         s.getTrainingFlops(),
         s.getSteps(),
         List.copyOf(s.getDecisionStepsList()),
-        schedule);
+        schedule,
+        s.getInferenceFlops(),
+        s.getReferenceTrainingFlops(),
+        s.getReferenceInferenceFlops(),
+        seconds > 0 ? s.getSteps() * (double) batchSize / seconds : 0);
   }
 
-  /** What the comparison depends on, by flag name, with the library versions (provenance). */
-  private Map<String, Object> recordedSettings() {
+  /**
+   * What the comparison depends on, by flag name, with the library versions (provenance): a resumed
+   * evaluation must match it.
+   */
+  public Map<String, Object> recordedSettings() {
     BaselineSettings engine = settings.engine(seeds.get(0));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", settings.model());
@@ -206,7 +347,8 @@ public final class Evaluation {
     m.put("start-density", settings.startDensity());
     m.put("episode-steps", settings.episodeSteps());
     m.put("decision-interval", settings.decisionInterval());
-    m.put("final-phase", settings.finalPhase());
+    m.put("compute-budget", settings.budget());
+    m.put("reference", settings.referenceKeys());
     m.put("min-layer-density", settings.minLayerDensity());
     m.put("flops-weight", settings.flopsWeight());
     m.put("prune", settings.prune());

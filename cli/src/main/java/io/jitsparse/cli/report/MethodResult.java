@@ -66,6 +66,26 @@ public record MethodResult(String method, String description, List<SeedResult> s
     return std(seeds.stream().mapToDouble(SeedResult::trainingFlops).toArray());
   }
 
+  /** Mean forward FLOPs per sample of the final masks. */
+  public double meanInferenceFlops() {
+    return mean(seeds.stream().mapToDouble(SeedResult::inferenceFlops).toArray());
+  }
+
+  /** Mean over seeds of training FLOPs relative to the budget reference's. */
+  public double meanTrainingFlopsVsReference() {
+    return mean(seeds.stream().mapToDouble(SeedResult::trainingFlopsVsReference).toArray());
+  }
+
+  /** Mean over seeds of inference FLOPs relative to the budget reference's. */
+  public double meanInferenceFlopsVsReference() {
+    return mean(seeds.stream().mapToDouble(SeedResult::inferenceFlopsVsReference).toArray());
+  }
+
+  /** Mean training samples per second of the episodes' wall-clock time. */
+  public double meanSamplesPerSecond() {
+    return mean(seeds.stream().mapToDouble(SeedResult::samplesPerSecond).toArray());
+  }
+
   static double mean(double[] v) {
     double s = 0;
     for (double x : v) {

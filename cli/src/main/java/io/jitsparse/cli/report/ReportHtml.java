@@ -32,6 +32,9 @@ final class ReportHtml {
 
   private static final String NOT_A_NUMBER = "n/a";
 
+  /** FLOPs at most this multiple of the reference's count as equal compute (the issue's bar). */
+  static final double EQUAL_COMPUTE = 1.02;
+
   private static final String STYLE =
       """
       body { font-family: sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
@@ -62,6 +65,7 @@ final class ReportHtml {
     h.append("<title>").append(escape(data.title())).append("</title>\n");
     h.append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
     h.append("<h1>").append(escape(data.title())).append("</h1>\n");
+    verdict(h, data);
     settings(h, data);
     comparison(h, data);
     curve(h, data, images);
@@ -105,6 +109,83 @@ final class ReportHtml {
         .append("</td></tr>\n");
   }
 
+  /**
+   * The report's lead: the learned schedule against the strongest baseline, paired by seed, at the
+   * compute each spent relative to the budget reference, and a plain sentence saying whether it
+   * wins (a mean gain with every seed ahead, at no more than the reference's FLOPs).
+   */
+  static void verdict(StringBuilder h, ReportData data) {
+    h.append("<h2>Result at equal compute</h2>\n");
+    PairedComparison paired = PairedComparison.of(data);
+    Optional<MethodResult> learned = data.learned();
+    Optional<MethodResult> strongest = paired.strongest();
+    if (strongest.isEmpty()) {
+      h.append("<p>No baseline ends at the target density, so there is no strongest one.</p>\n");
+      return;
+    }
+    MethodResult best = strongest.get();
+    h.append("<p>The strongest handcrafted baseline is <b>")
+        .append(escape(best.method()))
+        .append("</b> (")
+        .append(accuracy(best))
+        .append("; ")
+        .append(escape(best.description()))
+        .append(").</p>\n");
+    if (learned.isEmpty()) {
+      h.append("<p>No learned schedule was evaluated.</p>\n");
+      return;
+    }
+    MethodResult m = learned.get();
+    Optional<PairedComparison.Paired> p = paired.of(m);
+    if (p.isEmpty()) {
+      h.append("<p>The learned schedule shares no seed with it.</p>\n");
+      return;
+    }
+    PairedComparison.Paired d = p.get();
+    double train = m.meanTrainingFlopsVsReference();
+    double inference = m.meanInferenceFlopsVsReference();
+    boolean withinBudget =
+        Double.isFinite(train) && train <= EQUAL_COMPUTE && inference <= EQUAL_COMPUTE;
+    boolean wins = d.mean() > 0 && d.everySeedAhead() && withinBudget;
+    h.append("<p class=\"verdict\">")
+        .append(
+            wins
+                ? "The learned schedule beats the strongest baseline at equal compute."
+                : "The learned schedule does <b>not</b> beat the strongest baseline at equal"
+                    + " compute.")
+        .append("</p>\n<ul>\n");
+    h.append("<li>Paired difference in test accuracy, learned minus ")
+        .append(escape(best.method()))
+        .append(": <b>")
+        .append(points(d.mean()))
+        .append("</b> (")
+        .append(Math.round(PairedComparison.COVERAGE * PERCENT))
+        .append("% bootstrap interval ")
+        .append(points(d.low()))
+        .append(" to ")
+        .append(points(d.high()))
+        .append("); per seed ")
+        .append(
+            escape(
+                d.perSeed().entrySet().stream()
+                    .map(e -> e.getKey() + ": " + points(e.getValue()))
+                    .collect(Collectors.joining(", "))))
+        .append(".</li>\n");
+    h.append("<li>Training FLOPs ")
+        .append(ratio(train))
+        .append(" and inference FLOPs ")
+        .append(ratio(inference))
+        .append(" the budget reference's (cubic GMP with ERK; equal compute is at most ")
+        .append(ratio(EQUAL_COMPUTE))
+        .append(").</li>\n</ul>\n");
+  }
+
+  private static String points(double diff) {
+    return Double.isFinite(diff)
+        ? String.format(Locale.ROOT, "%+.2f points", diff * PERCENT)
+        : NOT_A_NUMBER;
+  }
+
   private static void comparison(StringBuilder h, ReportData data) {
     h.append("<h2>Comparison</h2>\n");
     if (data.methods().isEmpty()) {
@@ -117,7 +198,10 @@ final class ReportHtml {
     h.append("<th>seeds</th><th>steps</th><th>final global density</th><th>training FLOPs</th>");
     h.append("<th>FLOPs vs ")
         .append(baseline.map(b -> escape(b.method())).orElse("baseline"))
-        .append("</th></tr></thead>\n<tbody>\n");
+        .append("</th><th>training FLOPs vs reference</th><th>inference FLOPs vs reference</th>");
+    h.append("<th>paired difference to the strongest baseline</th><th>samples/s</th>");
+    h.append("</tr></thead>\n<tbody>\n");
+    PairedComparison paired = PairedComparison.of(data);
     for (MethodResult m : data.methods()) {
       h.append("<tr><td>").append(escape(m.method())).append("</td>");
       h.append("<td>").append(escape(m.description())).append("</td>");
@@ -134,6 +218,24 @@ final class ReportHtml {
       h.append("<td class=\"num\">").append(scientific(m.meanTrainingFlops())).append("</td>");
       h.append("<td class=\"num\">")
           .append(baseline.map(b -> ratio(ReportJson.relativeFlops(m, b))).orElse(NOT_A_NUMBER))
+          .append("</td>");
+      h.append("<td class=\"num\">")
+          .append(ratio(m.meanTrainingFlopsVsReference()))
+          .append("</td>");
+      h.append("<td class=\"num\">")
+          .append(ratio(m.meanInferenceFlopsVsReference()))
+          .append("</td>");
+      h.append("<td class=\"num\">")
+          .append(
+              paired
+                  .of(m)
+                  .map(
+                      d ->
+                          points(d.mean()) + " [" + points(d.low()) + ", " + points(d.high()) + "]")
+                  .orElse(NOT_A_NUMBER))
+          .append("</td>");
+      h.append("<td class=\"num\">")
+          .append(fixed(m.meanSamplesPerSecond(), 0))
           .append("</td></tr>\n");
     }
     h.append("</tbody>\n</table>\n");

@@ -42,6 +42,8 @@ final class ReportJson {
   /** The objects of {@code comparison.json}, one per method in the report's order. */
   static List<Map<String, Object>> comparison(ReportData data) {
     Optional<MethodResult> baseline = data.firstBaseline();
+    PairedComparison paired = PairedComparison.of(data);
+    String strongest = paired.strongest().map(MethodResult::method).orElse(null);
     List<Map<String, Object>> rows = new ArrayList<>();
     for (MethodResult m : data.methods()) {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -57,6 +59,28 @@ final class ReportJson {
       o.put("training_flops_vs_baseline", baseline.map(b -> relativeFlops(m, b)).orElse(null));
       o.put("baseline", baseline.map(MethodResult::method).orElse(null));
       o.put("steps", m.steps());
+      o.put("inference_flops", m.meanInferenceFlops());
+      o.put("training_flops_vs_reference", m.meanTrainingFlopsVsReference());
+      o.put("inference_flops_vs_reference", m.meanInferenceFlopsVsReference());
+      o.put("samples_per_second", m.meanSamplesPerSecond());
+      o.put("strongest_baseline", strongest);
+      o.put("is_strongest_baseline", m.method().equals(strongest));
+      paired
+          .of(m)
+          .ifPresent(
+              p -> {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("mean", p.mean());
+                d.put("ci_low", p.low());
+                d.put("ci_high", p.high());
+                d.put("coverage", PairedComparison.COVERAGE);
+                d.put("every_seed_ahead", p.everySeedAhead());
+                List<Map<String, Object>> ds = new ArrayList<>();
+                p.perSeed()
+                    .forEach((seed, diff) -> ds.add(Map.of("seed", seed, "difference", diff)));
+                d.put("per_seed", ds);
+                o.put("paired_vs_strongest", d);
+              });
       List<Map<String, Object>> perSeed = new ArrayList<>();
       for (SeedResult s : m.seeds()) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -65,6 +89,10 @@ final class ReportJson {
         p.put("global_density", s.globalDensity());
         p.put("training_flops", s.trainingFlops());
         p.put("steps", s.steps());
+        p.put("inference_flops", s.inferenceFlops());
+        p.put("training_flops_vs_reference", s.trainingFlopsVsReference());
+        p.put("inference_flops_vs_reference", s.inferenceFlopsVsReference());
+        p.put("samples_per_second", s.samplesPerSecond());
         perSeed.add(p);
       }
       o.put("per_seed", perSeed);

@@ -52,6 +52,9 @@ class MainCommandTest {
             "5",
             "--density",
             Double.toString(TARGET),
+            // the closing comparison trains one epoch per method: 40 batches of 128 here
+            "--train-samples",
+            "5120",
             "--http-port",
             "0")) {
       // While it learns: the node's /metrics is the catalogue of docs/metrics.md, bounded.
@@ -97,12 +100,31 @@ class MainCommandTest {
     }
     List<Map<String, Object>> rows = ReportReader.comparison(out);
     assertEquals(
-        List.of("learned", "gmp-cubic", "dst-cosine", "static-erk"),
+        List.of(
+            "learned",
+            "gmp-cubic-erk",
+            "gmp-cubic-global",
+            "gmp-cubic",
+            "dst-cosine",
+            "static-erk"),
         rows.stream().map(r -> r.get("method")).toList());
+    // the comparison names its strongest baseline and pairs the learned schedule with it
+    Object strongest = rows.get(0).get("strongest_baseline");
+    assertTrue(
+        rows.stream().anyMatch(r -> r.get("method").equals(strongest)),
+        "strongest baseline " + strongest + " is not a row");
+    assertTrue(rows.get(0).containsKey("paired_vs_strongest"), rows.get(0).toString());
     for (Map<String, Object> r : rows) {
       for (String key :
           List.of(
-              "test_accuracy", "test_accuracy_std", "seeds", "global_density", "training_flops")) {
+              "test_accuracy",
+              "test_accuracy_std",
+              "seeds",
+              "global_density",
+              "training_flops",
+              "inference_flops",
+              "training_flops_vs_reference",
+              "inference_flops_vs_reference")) {
         assertTrue(r.containsKey(key), r.get("method") + " lacks " + key);
       }
       double density = ((Number) r.get("global_density")).doubleValue();
@@ -114,6 +136,7 @@ class MainCommandTest {
     assertTrue(Files.readAllLines(out.resolve("learning-curve.csv")).size() >= 3);
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("gmp-cubic") && html.contains("learned"), "report lacks methods");
+    assertTrue(html.contains("Result at equal compute"), "report does not lead with the result");
     try (Stream<Path> ckpts = Files.list(out.resolve("checkpoints"))) {
       Path newest =
           ckpts

@@ -68,6 +68,17 @@ public final class TrainingFlops {
     return f;
   }
 
+  /**
+   * Adds a forward pass of {@code samples} samples at the given densities (the validation batch a
+   * learned schedule's observations need: compute the schedule spends that a handcrafted one does
+   * not) and returns its FLOPs.
+   */
+  public double addForward(int samples, double[] densities) {
+    double f = sparseForwardPerSample(densities) * samples;
+    total += f;
+    return f;
+  }
+
   /** The running total. */
   public double total() {
     return total;

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * The static part of every layer's {@link LayerFeatures} (index, kind, fan-in, fan-out, parameter
- * count, relative depth), which a trainer registers with and repeats in every observation. One
- * builder for the real and the simulated trainers, so the agent sees the same features for the same
- * model from both.
+ * count, relative depth, share of the dense forward FLOPs), which a trainer registers with and
+ * repeats in every observation. One builder for the real and the simulated trainers, so the agent
+ * sees the same features for the same model from both.
  */
 public final class StaticLayerFeatures {
 
@@ -24,6 +24,10 @@ public final class StaticLayerFeatures {
    */
   public static List<LayerFeatures> of(List<PrunableTensor> tensors) {
     int last = tensors.size() - 1;
+    double flops = 0;
+    for (PrunableTensor t : tensors) {
+      flops += t.denseForwardFlops();
+    }
     List<LayerFeatures> out = new ArrayList<>(tensors.size());
     for (PrunableTensor t : tensors) {
       out.add(
@@ -38,6 +42,7 @@ public final class StaticLayerFeatures {
               .setParameterCount(t.size())
               // a single layer is both first and last; 0 keeps the feature finite
               .setRelativeDepth(last == 0 ? 0 : t.index() / (double) last)
+              .setFlopsShare(flops > 0 ? t.denseForwardFlops() / flops : 0)
               .build());
     }
     return List.copyOf(out);

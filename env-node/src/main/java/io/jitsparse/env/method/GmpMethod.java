@@ -15,8 +15,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Gradual pruning (Zhu and Gupta 2017, "To prune, or not to prune"): starts dense and, every {@code
  * deltaT} steps between a start and an end step, prunes each layer to the density the schedule
  * gives (cubic = AGP), spread over layers by the distribution, or globally across layers.
+ *
+ * <p>A learned schedule steers it ({@link #steer}): its per-layer densities become the steering's
+ * adjustment of the reference densities GMP would prune to, on the same grid of update steps, so
+ * that a steering that changes nothing is exactly this method (docs/rl-design.md, "Action").
  */
 public final class GmpMethod implements SparsityMethod {
+
+  /** Adjusts the per-layer densities GMP prunes to at an update step. */
+  @FunctionalInterface
+  public interface Steering {
+
+    /**
+     * @param step the update step
+     * @param reference the densities GMP itself would prune to at {@code step}
+     * @return the densities to prune to instead (a layer is never grown by GMP)
+     */
+    double[] adjust(long step, double[] reference);
+  }
+
+  private Steering steering = (step, reference) -> reference;
 
   private final DensitySchedule schedule;
   private final DensityDistribution distribution;
@@ -52,6 +70,19 @@ public final class GmpMethod implements SparsityMethod {
     this.globalPruning = globalPruning;
   }
 
+  /** Steers the per-layer densities from now on (not with global pruning). */
+  public void steer(Steering steering) {
+    if (globalPruning) {
+      throw new IllegalStateException("a globally pruned GMP has no per-layer densities to steer");
+    }
+    this.steering = steering;
+  }
+
+  /** Per-layer densities GMP itself prunes to at {@code step} (before any steering). */
+  public double[] referenceDensities(List<PrunableTensor> tensors, long step) {
+    return distribution.densities(tensors, schedule.density(step));
+  }
+
   @Override
   public String name() {
     return "gmp";
@@ -76,7 +107,13 @@ public final class GmpMethod implements SparsityMethod {
     if (!updatesMasksAt(step)) {
       return List.of();
     }
-    return prune(net, schedule.density(step), result.denseGradients());
+    if (globalPruning) {
+      return prune(net, schedule.density(step), result.denseGradients());
+    }
+    return pruneTo(
+        net,
+        steering.adjust(step, referenceDensities(net.tensors(), step)),
+        result.denseGradients());
   }
 
   private List<MaskChange> prune(SparseNetwork net, double globalDensity, INDArray[] g) {
@@ -88,6 +125,10 @@ public final class GmpMethod implements SparsityMethod {
       return mover.globalPruneTo(net, Math.round(globalDensity * total), g);
     }
     double[] layer = distribution.densities(net.tensors(), globalDensity);
+    return pruneTo(net, layer, g);
+  }
+
+  private List<MaskChange> pruneTo(SparseNetwork net, double[] layer, INDArray[] g) {
     List<MaskChange> changes = new ArrayList<>();
     for (int i = 0; i < layer.length; i++) {
       long target = DensityMover.targetCount(layer[i], net.tensors().get(i).size());

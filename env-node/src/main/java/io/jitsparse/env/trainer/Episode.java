@@ -2,6 +2,8 @@ package io.jitsparse.env.trainer;
 
 import io.jitsparse.env.data.FashionMnist;
 import io.jitsparse.env.link.StaticLayerFeatures;
+import io.jitsparse.env.method.GmpMethod;
+import io.jitsparse.env.model.PrunableTensor;
 import io.jitsparse.env.train.BaselineSettings;
 import io.jitsparse.env.train.StepState;
 import io.jitsparse.protocol.v1.EpisodeSummary;
@@ -13,15 +15,19 @@ import java.util.Optional;
 
 /**
  * Everything that lives and dies with one episode of a {@link Trainer}: the network being trained
- * ({@link TrainingEpisode}), the {@link ActionWall} and {@link FallbackSchedule} that turn requests
- * into densities at each decision boundary, and the {@link EpisodeReport} of what the agent is
- * told. Free of Pekko: the actor (or {@link ControlledEpisode}) decides when to step and what to
- * request, this class does it, and says where the decision boundaries are so that every driver
- * places them alike.
+ * ({@link TrainingEpisode}), the {@link ReferenceSchedule} it is steered around, the {@link
+ * BudgetWall} that turns requested log-offsets into densities at each decision boundary, and the
+ * {@link EpisodeReport} of what the agent is told. Free of Pekko: the actor (or {@link
+ * ControlledEpisode}) decides when to step and what to request, this class does it, and says where
+ * the decision boundaries are so that every driver places them alike.
  *
- * <p>An episode of a handcrafted method ({@link #ofMethod}) has no wall: the engine's own method
- * moves the masks during the steps, and its boundaries only observe, so that it is measured
- * (reward, return, schedule) exactly like a controlled episode.
+ * <p>A controlled episode trains with the reference's own method (GMP, {@link
+ * TrainerSettings#referenceKeys()}), steered: at every mask update of the reference the layers
+ * prune to the wall's densities for the offsets in effect, and at a decision the wall applies new
+ * offsets (growing, by the grow criterion, where they rise). An episode of a handcrafted method
+ * ({@link #ofMethod}) has no wall: the engine's own method moves the masks during the steps, and
+ * its boundaries only observe, so that it is measured (return, schedule, FLOPs) exactly like a
+ * controlled episode; its validation passes are not charged, as the method needs none.
  *
  * <p>Not thread-safe; owns native memory: {@link #close()} it when the episode ends.
  */
@@ -29,11 +35,11 @@ final class Episode implements AutoCloseable {
 
   private final TrainerSettings s;
   private final TrainingEpisode training;
+  private final ReferenceSchedule reference;
 
   /** Null in an episode of a handcrafted method: nothing but the method moves its masks. */
-  private final ActionWall wall;
+  private final BudgetWall wall;
 
-  private final FallbackSchedule fallback;
   private final List<LayerFeatures> staticLayers;
   private final EpisodeReport report;
 
@@ -41,8 +47,7 @@ final class Episode implements AutoCloseable {
   private long decision;
 
   /**
-   * A controlled episode: the engine only trains (method {@code static} at {@code start-density}),
-   * the densities move where the boundaries move them.
+   * A controlled episode: the reference schedule's method, steered by the decisions.
    *
    * @param index the episode's index (the trainer's episode count)
    * @param seed the episode's seed
@@ -60,18 +65,27 @@ final class Episode implements AutoCloseable {
       FashionMnist data) {
     this.s = s;
     this.training = new TrainingEpisode(s, engine, data);
-    this.wall =
-        controlled
-            ? new ActionWall(
-                training.sizes(),
-                s.episodeSteps(),
-                s.density(),
-                s.finalPhase(),
-                s.minLayerDensity())
-            : null;
-    this.fallback =
-        new FallbackSchedule(s.fallbackSchedule(), s.startDensity(), s.density(), s.episodeSteps());
-    this.staticLayers = StaticLayerFeatures.of(training.network().tensors());
+    List<PrunableTensor> tensors = training.network().tensors();
+    this.reference = new ReferenceSchedule(s.engine(engine.seed()), tensors, s.episodeSteps());
+    if (controlled) {
+      this.wall =
+          new BudgetWall(
+              reference,
+              training.flops(),
+              training.sizes(),
+              s.density(),
+              s.minLayerDensity(),
+              training.batchSize(),
+              training.validationSize(),
+              s.budgeted());
+      if (!(training.method() instanceof GmpMethod gmp)) {
+        throw new IllegalStateException("a controlled episode steers a gmp method");
+      }
+      gmp.steer(wall::densitiesAt);
+    } else {
+      this.wall = null;
+    }
+    this.staticLayers = StaticLayerFeatures.of(tensors);
     this.report =
         new EpisodeReport(
             trainerId,
@@ -138,29 +152,39 @@ final class Episode implements AutoCloseable {
   }
 
   /**
-   * The decision boundary due now ({@link #atBoundary()}): the requested densities are the {@code
-   * action}'s, else the fallback schedule's when {@code followFallback}, else the current ones; the
-   * wall clamps them, the masks move and the returned observation reports the result ({@code done}
-   * when {@link #finished()}). An episode of a handcrafted method ignores the request.
+   * The decision boundary due now ({@link #atBoundary()}): the requested log-offsets are the {@code
+   * action}'s, else zero (the reference) when {@code followFallback} and the fallback is {@code
+   * reference}, else the ones in effect; the wall fits them to the budget, the masks move and the
+   * returned observation reports the result ({@code done} when {@link #finished()}). An episode of
+   * a handcrafted method ignores the request.
    */
   Observation boundary(Optional<SparsityAction> action, boolean followFallback, long nowNanos) {
     long step = training.stepCount();
+    long next = Math.min(s.episodeSteps(), step + s.decisionInterval());
+    EpisodeReport.Steering steering = null;
     if (wall != null) {
-      double[] current = training.densities();
-      double[] requested;
+      double[] requested = null;
       if (action.isPresent()) {
-        requested = toArray(action.get().getLayerDensitiesList());
+        requested = toArray(action.get().getLayerLogOffsetsList());
         report.appliedPolicy(action.get().getPolicyVersion());
-      } else if (followFallback) {
-        requested = fallback.targets(step, current);
-      } else {
-        requested = current;
+      } else if (followFallback && s.fallbackSchedule().equals("reference")) {
+        requested = new double[training.sizes().length];
       }
-      training.moveTo(wall.apply(requested, step, training.globalDensity()));
+      double[] current = training.densities();
+      training.moveTo(wall.decide(requested, step, next, training.trainingFlops(), current));
     }
     double[] applied = training.densities();
-    double validation = training.validationAccuracy();
-    return report.decision(training, decision++, step, validation, finished(), applied, nowNanos);
+    double validation = training.validationAccuracy(wall != null);
+    if (wall != null) {
+      steering =
+          new EpisodeReport.Steering(
+              reference.densities(next),
+              wall.appliedOffsets(step, applied),
+              (reference.cumulativeFlops(step) - training.trainingFlops())
+                  / reference.totalFlops());
+    }
+    return report.decision(
+        training, decision++, step, validation, finished(), applied, steering, nowNanos);
   }
 
   /** After an abort: a done observation so the explorer closes its episode too. */
@@ -174,7 +198,7 @@ final class Episode implements AutoCloseable {
    */
   EpisodeSummary summary(String runId, boolean aborted, String reason) {
     double testAccuracy = aborted ? 0 : training.testAccuracy();
-    return report.summary(training, runId, aborted, reason, testAccuracy);
+    return report.summary(training, runId, aborted, reason, testAccuracy, reference);
   }
 
   @Override

@@ -27,11 +27,9 @@ import java.util.List;
  * {@code F_dense} the FLOPs of training the same episode dense ({@code episode-steps} steps of the
  * batch size) and {@code w} is {@code flops-weight}; {@code r_0 = 0}. The return telescopes to
  * {@code v_T - v_0 - w * (F_T - F_0) / F_dense}, with {@code F_0 = 0} as nothing is trained before
- * the first decision: the accuracy the episode gained, minus its compute as a fraction of the dense
- * episode's at the price {@code w}. Without the FLOPs term every schedule that ends at the target
- * density would be judged by accuracy alone, and staying dense until the last moment (the most
- * expensive schedule) would be the safest; {@code w} says how many points of accuracy a dense
- * episode's worth of compute is worth.
+ * the first decision. With the budget wall on (the default) the compute is already held to the
+ * reference schedule's, so {@code w} defaults to 0 and the return is the accuracy the episode
+ * gained, as in Just-in-Time Sparsity; {@code w > 0} prices compute for a run without the budget.
  */
 final class EpisodeReport {
 
@@ -90,8 +88,19 @@ final class EpisodeReport {
   }
 
   /**
+   * What a controlled episode's observation says of its reference schedule and budget.
+   *
+   * @param referenceNext per layer, the reference's density at the next decision
+   * @param logOffsets per layer, the log-offset applied at this decision
+   * @param slack the budget's slack, as a share of the reference's whole-episode FLOPs
+   */
+  record Steering(double[] referenceNext, double[] logOffsets, double slack) {}
+
+  /**
    * The observation of a decision boundary, after the masks moved to {@code applied}. The reward is
    * the class comment's {@code r_k} (0 at the first decision).
+   *
+   * @param steering the reference and budget view of a controlled episode, or null
    */
   Observation decision(
       TrainingEpisode episode,
@@ -100,6 +109,7 @@ final class EpisodeReport {
       double validation,
       boolean done,
       double[] applied,
+      Steering steering,
       long nowNanos) {
     decisionSteps.add(step);
     schedule.add(applied);
@@ -115,7 +125,8 @@ final class EpisodeReport {
     previousValidation = validation;
     previousFlops = flops;
     episodeReturn += reward;
-    return observation(episode, decision, step, validation, reward, done, applied, nowNanos);
+    return observation(
+        episode, decision, step, validation, reward, done, applied, steering, nowNanos);
   }
 
   /**
@@ -138,12 +149,17 @@ final class EpisodeReport {
     decisionSteps.add(episode.stepCount());
     schedule.add(d);
     return observation(
-        episode, decision, episode.stepCount(), previousValidation, 0, true, d, nowNanos);
+        episode, decision, episode.stepCount(), previousValidation, 0, true, d, null, nowNanos);
   }
 
   /** The episode's summary, for the journal and the agent. */
   EpisodeSummary summary(
-      TrainingEpisode episode, String runId, boolean aborted, String reason, double testAccuracy) {
+      TrainingEpisode episode,
+      String runId,
+      boolean aborted,
+      String reason,
+      double testAccuracy,
+      ReferenceSchedule reference) {
     EpisodeSummary.Builder b =
         EpisodeSummary.newBuilder()
             .setRunId(runId)
@@ -158,6 +174,9 @@ final class EpisodeReport {
             .setGlobalDensity(episode.globalDensity())
             .setTargetDensity(s.density())
             .setTrainingFlops(episode.trainingFlops())
+            .setInferenceFlops(episode.inferenceFlops())
+            .setReferenceTrainingFlops(reference.totalFlops())
+            .setReferenceInferenceFlops(reference.finalInferenceFlops())
             .setReturn(episodeReturn)
             .setPolicyVersion(policyVersion)
             .addAllDecisionSteps(decisionSteps);
@@ -179,6 +198,7 @@ final class EpisodeReport {
       double reward,
       boolean done,
       double[] applied,
+      Steering steering,
       long nowNanos) {
     Observation.Builder o =
         Observation.newBuilder()
@@ -203,7 +223,12 @@ final class EpisodeReport {
               .setWeightMagnitudeMean(finite(st.weightMagnitudeMean()))
               .setWeightMagnitudeStd(finite(st.weightMagnitudeStd()))
               .setGradientNorm(finite(st.gradientNorm()))
-              .setMaskChurn(st.maskChurn()));
+              .setMaskChurn(st.maskChurn())
+              .setReferenceDensity(steering == null ? 0 : steering.referenceNext()[i])
+              .setLogOffset(steering == null ? 0 : finite(steering.logOffsets()[i])));
+    }
+    if (steering != null) {
+      o.setBudgetSlack(finite(steering.slack()));
     }
     return o.setSentAtNanos(nowNanos).build();
   }

@@ -49,10 +49,10 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * the receptionist need.
  *
  * <p>Every {@code decision-interval} steps it applies the newest valid action of the current
- * episode through its {@link ActionWall} (or its {@link FallbackSchedule} while the agent is
- * unreachable) and sends an {@link Observation}; unacknowledged observations are resent after
- * {@code ack-timeout}. At the end of an episode it evaluates the test set, writes the episode to
- * the {@link EpisodeJournal} and sends an {@link EpisodeSummary} to its explorer (kept in a bounded
+ * episode through its {@link BudgetWall} (or its fallback schedule while the agent is unreachable)
+ * and sends an {@link Observation}; unacknowledged observations are resent after {@code
+ * ack-timeout}. At the end of an episode it evaluates the test set, writes the episode to the
+ * {@link EpisodeJournal} and sends an {@link EpisodeSummary} to its explorer (kept in a bounded
  * outbox until acknowledged). Invalid input is logged, counted and dropped; a diverged loss aborts
  * the episode, not the actor.
  *

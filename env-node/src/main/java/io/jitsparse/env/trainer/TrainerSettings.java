@@ -2,10 +2,13 @@ package io.jitsparse.env.trainer;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.jitsparse.env.density.DensityDistributions;
 import io.jitsparse.env.growth.GrowCriteria;
 import io.jitsparse.env.model.ModelRegistry;
 import io.jitsparse.env.pruning.PruneCriteria;
 import io.jitsparse.env.pruning.SensitivityPruner;
+import io.jitsparse.env.schedule.DensitySchedules;
+import io.jitsparse.env.schedule.StepSpec;
 import io.jitsparse.env.train.BaselineSettings;
 import io.jitsparse.protocol.v1.LayerFeatures;
 import io.jitsparse.protocol.v1.TrainerDescription;
@@ -31,15 +34,21 @@ import java.util.Map;
  * @param startDensity global density at the start of every episode
  * @param episodes episodes per trainer (0 = until stopped)
  * @param episodeSteps training steps per episode
- * @param decisionInterval steps between decisions
+ * @param decisionInterval steps between decisions ({@code decision-interval}, steps or a share of
+ *     the episode, resolved against {@code episode-steps})
  * @param prune prune criterion
  * @param grow grow criterion
  * @param seed base seed
  * @param validationSamples size of the fixed validation batch
  * @param testSamples test samples evaluated per episode (0 = all)
  * @param trainSamples training samples used (0 = all)
- * @param fallbackSchedule cubic, linear or hold
- * @param finalPhase fraction of the episode in which the action wall walks to the target
+ * @param fallbackSchedule reference or hold
+ * @param budget {@code reference}: training and inference FLOPs held to the reference schedule's;
+ *     {@code none}
+ * @param referenceSchedule the reference's curve (GMP's schedule names)
+ * @param referenceDistribution the reference's layer densities (a distribution name)
+ * @param referenceEnd where the reference reaches the target (steps or a share of the episode)
+ * @param maskInterval steps between the reference's mask updates (steps or a share)
  * @param minLayerDensity lowest density of any layer
  * @param flopsWeight weight of the training FLOPs in the reward ({@link EpisodeReport})
  * @param out output folder
@@ -68,7 +77,11 @@ public record TrainerSettings(
     int testSamples,
     int trainSamples,
     String fallbackSchedule,
-    double finalPhase,
+    String budget,
+    String referenceSchedule,
+    String referenceDistribution,
+    StepSpec referenceEnd,
+    StepSpec maskInterval,
     double minLayerDensity,
     double flopsWeight,
     Path out,
@@ -90,8 +103,16 @@ public record TrainerSettings(
   /** Dispatcher of blocking file I/O (the episode journal). */
   public static final String IO_DISPATCHER = "jitsparse.io-dispatcher";
 
-  /** Accepted fallback schedules. */
-  public static final List<String> FALLBACK_SCHEDULES = FallbackSchedule.NAMES;
+  /** Accepted fallback schedules: the reference schedule, or hold the offsets in effect. */
+  public static final List<String> FALLBACK_SCHEDULES = List.of("reference", "hold");
+
+  /** Accepted budgets. */
+  public static final List<String> BUDGETS = List.of("reference", "none");
+
+  /** Whether training and inference FLOPs are held to the reference schedule's. */
+  public boolean budgeted() {
+    return budget.equals("reference");
+  }
 
   /** Reads and validates {@code jitsparse.env-node} of {@code root} (the resolved root config). */
   public static TrainerSettings create(Config root) {
@@ -105,7 +126,14 @@ public record TrainerSettings(
             read(c, "start-density", () -> c.getDouble("start-density")),
             read(c, "episodes", () -> c.getLong("episodes")),
             read(c, "episode-steps", () -> c.getLong("episode-steps")),
-            read(c, "decision-interval", () -> c.getLong("decision-interval")),
+            read(
+                c,
+                "decision-interval",
+                () ->
+                    Math.max(
+                        1,
+                        StepSpec.parse(c.getString("decision-interval"))
+                            .resolve(c.getLong("episode-steps")))),
             read(c, "prune", () -> c.getString("prune")),
             read(c, "grow", () -> c.getString("grow")),
             read(c, "seed", () -> c.getLong("seed")),
@@ -113,7 +141,11 @@ public record TrainerSettings(
             read(c, "test-samples", () -> c.getInt("test-samples")),
             read(c, "train-samples", () -> c.getInt("train-samples")),
             read(c, "fallback-schedule", () -> c.getString("fallback-schedule")),
-            read(c, "final-phase", () -> c.getDouble("final-phase")),
+            read(c, "compute-budget", () -> c.getString("compute-budget")),
+            read(c, "reference-schedule", () -> c.getString("reference-schedule")),
+            read(c, "reference-distribution", () -> c.getString("reference-distribution")),
+            read(c, "reference-end", () -> StepSpec.parse(c.getString("reference-end"))),
+            read(c, "mask-interval", () -> StepSpec.parse(c.getString("mask-interval"))),
             read(c, "min-layer-density", () -> c.getDouble("min-layer-density")),
             read(c, "flops-weight", () -> c.getDouble("flops-weight")),
             read(c, "out", () -> Path.of(c.getString("out"))),
@@ -136,7 +168,7 @@ public record TrainerSettings(
   private static <T> T read(Config c, String key, Reader<T> reader) {
     try {
       return reader.read();
-    } catch (ConfigException e) {
+    } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException(PATH + "." + key + ": " + e.getMessage(), e);
     }
   }
@@ -189,8 +221,20 @@ public record TrainerSettings(
       fail(
           "fallback-schedule", fallbackSchedule, "one of " + String.join(", ", FALLBACK_SCHEDULES));
     }
-    if (!(finalPhase >= 0 && finalPhase <= 1)) {
-      fail("final-phase", finalPhase, "in [0, 1]");
+    if (!BUDGETS.contains(budget)) {
+      fail("compute-budget", budget, "one of " + String.join(", ", BUDGETS));
+    }
+    if (!DensitySchedules.names().contains(referenceSchedule)) {
+      fail(
+          "reference-schedule",
+          referenceSchedule,
+          "one of " + String.join(", ", DensitySchedules.names()));
+    }
+    if (!DensityDistributions.names().contains(referenceDistribution)) {
+      fail(
+          "reference-distribution",
+          referenceDistribution,
+          "one of " + String.join(", ", DensityDistributions.names()));
     }
     if (!(minLayerDensity > 0 && minLayerDensity <= density)) {
       fail("min-layer-density", minLayerDensity, "in (0, density " + density + "]");
@@ -237,13 +281,34 @@ public record TrainerSettings(
   }
 
   /**
-   * The engine settings of one episode: {@code jitsparse.baseline} with this trainer's model,
-   * criteria and sample limit, the episode's seed, and method {@code static} at {@code
-   * start-density}: the static method only sets the initial masks and never changes them, so from
-   * then on the masks move only where the trainer moves them (through the action wall).
+   * The engine settings of one controlled episode: {@code jitsparse.baseline} with this trainer's
+   * model, criteria and sample limit, the episode's seed, and the reference schedule's method
+   * ({@link #referenceKeys()}), which the episode's {@link BudgetWall} steers.
    */
   public BaselineSettings engine(long episodeSeed) {
-    return BaselineSettings.withOverrides(root, engineKeys(episodeSeed, startDensity));
+    Map<String, Object> o = engineKeys(episodeSeed, density);
+    o.putAll(referenceKeys());
+    return BaselineSettings.withOverrides(root, o);
+  }
+
+  /**
+   * The {@code jitsparse.baseline} keys of the reference schedule: GMP with the reference's curve
+   * and layer distribution from {@code start-density} to the target at {@code reference-end},
+   * pruning by the trainer's criterion every {@code mask-interval}. A controlled episode runs this
+   * method, steered by the offsets its decisions apply; evaluation's {@code gmp-cubic-erk} is the
+   * same keys unsteered.
+   */
+  public Map<String, Object> referenceKeys() {
+    Map<String, Object> k = new LinkedHashMap<>();
+    k.put("method", "gmp");
+    k.put("schedule", referenceSchedule);
+    k.put("distribution", referenceDistribution);
+    k.put("global-pruning", false);
+    k.put("gmp-initial-density", startDensity);
+    k.put("gmp-start", "0%");
+    k.put("gmp-end", referenceEnd.toString());
+    k.put("delta-t", maskInterval.toString());
+    return k;
   }
 
   /**

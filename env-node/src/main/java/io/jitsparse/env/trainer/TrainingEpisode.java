@@ -75,6 +75,11 @@ final class TrainingEpisode implements AutoCloseable {
     this.batches = split.batches(engine.batchSize(), seed, epoch);
   }
 
+  /** Samples of the fixed validation batch. */
+  int validationSize() {
+    return validation.size();
+  }
+
   /** Samples in one training batch. */
   int batchSize() {
     return engine.batchSize();
@@ -162,8 +167,14 @@ final class TrainingEpisode implements AutoCloseable {
     return trainer.network().statistics(i);
   }
 
-  /** Accuracy on the fixed validation batch. */
-  double validationAccuracy() {
+  /**
+   * Accuracy on the fixed validation batch; with {@code charged} its forward pass is added to the
+   * training FLOPs (a controlled episode's observations need it, a handcrafted method does not).
+   */
+  double validationAccuracy(boolean charged) {
+    if (charged) {
+      trainer.flops().addForward(validation.size(), trainer.network().densities());
+    }
     return trainer
         .network()
         .evaluate(validation.features(), validation.labels(), validation.classes())
@@ -174,6 +185,21 @@ final class TrainingEpisode implements AutoCloseable {
   double testAccuracy() {
     return Evaluator.evaluate(trainer.network(), split.testBatches(engine.evalBatchSize()))
         .accuracy();
+  }
+
+  /** The engine's sparsity method (a controlled episode steers its GMP). */
+  io.jitsparse.env.method.SparsityMethod method() {
+    return trainer.method();
+  }
+
+  /** The FLOPs accounting of the network. */
+  io.jitsparse.env.flops.TrainingFlops flops() {
+    return trainer.flops();
+  }
+
+  /** Forward FLOPs per sample of the masks now (the network's inference cost). */
+  double inferenceFlops() {
+    return trainer.flops().sparseForwardPerSample(trainer.network().densities());
   }
 
   /** Training FLOPs so far. */

@@ -61,7 +61,7 @@ final class FakeAgent {
               .setEpisode(o.getEpisode())
               .setDecision(o.getDecision())
               .setObservationSentAtNanos(o.getSentAtNanos());
-      o.getLayersList().forEach(l -> a.addLayerDensities(l.getDensity()));
+      o.getLayersList().forEach(l -> a.addLayerDensities(l.getDensity()).addLayerLogOffsets(0));
       trainers.get(o.getTrainerId()).tell(a.build());
     } else if (m instanceof Observation o) {
       trainers

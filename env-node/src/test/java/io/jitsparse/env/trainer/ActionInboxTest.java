@@ -19,6 +19,7 @@ class ActionInboxTest {
         .setEpisode(episode)
         .setDecision(decision)
         .addAllLayerDensities(List.of(0.5, 0.5))
+        .addAllLayerLogOffsets(List.of(0.0, 0.0))
         .build();
   }
 

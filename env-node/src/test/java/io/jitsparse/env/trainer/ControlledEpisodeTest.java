@@ -29,45 +29,37 @@ class ControlledEpisodeTest {
   private static final long STEPS = 40;
   private static final long INTERVAL = 5;
   private static final double TARGET = 0.1;
-  private static final double FLOPS_WEIGHT = 0.1;
 
   private static TrainerSettings settings(Path out) {
     return ActorTests.settings(
-        out,
-        Map.of(
-            "episode-steps",
-            STEPS,
-            "decision-interval",
-            INTERVAL,
-            "density",
-            TARGET,
-            "flops-weight",
-            FLOPS_WEIGHT));
+        out, Map.of("episode-steps", STEPS, "decision-interval", INTERVAL, "density", TARGET));
   }
 
-  /** Zhu and Gupta's cubic from dense to the target over the episode. */
-  private static double cubic(long step) {
-    double left = 1 - Math.min(1.0, step / (double) STEPS);
-    return TARGET + (1 - TARGET) * left * left * left;
+  private static DensityController offsets(List<Observation> seen, double... logOffsets) {
+    return o -> {
+      seen.add(o);
+      SparsityAction.Builder a = SparsityAction.newBuilder().setPolicyVersion(7);
+      for (int i = 0; i < o.getLayersCount(); i++) {
+        a.addLayerDensities(o.getLayers(i).getReferenceDensity()).addLayerLogOffsets(logOffsets[i]);
+      }
+      return Optional.of(a.build());
+    };
   }
 
   @Test
-  void aCubicControllerEndsAtTheTargetWithOneScheduleEntryPerDecisionAndThePricedReward(
+  void theZeroOffsetWithoutBudgetIsTheReferenceMethodItselfPlusItsValidationPasses(
       @TempDir Path out) {
-    TrainerSettings s = settings(out);
+    TrainerSettings s =
+        ActorTests.settings(
+            out,
+            Map.of(
+                "episode-steps", STEPS,
+                "decision-interval", INTERVAL,
+                "density", TARGET,
+                "compute-budget", "none"),
+            Map.of("jitsparse.baseline.deterministic", true));
     FashionMnist data = ActorTests.data().get();
     List<Observation> seen = new ArrayList<>();
-    DensityController cubic =
-        o -> {
-          seen.add(o);
-          double d = cubic(o.getStep() + INTERVAL);
-          SparsityAction.Builder a = SparsityAction.newBuilder().setPolicyVersion(7);
-          for (int i = 0; i < o.getLayersCount(); i++) {
-            a.addLayerDensities(d);
-          }
-          return Optional.of(a.build());
-        };
-
     List<Long> stepped = new ArrayList<>();
     List<Observation> decided = new ArrayList<>();
     ControlledEpisode.ProgressListener progress =
@@ -83,73 +75,95 @@ class ControlledEpisodeTest {
             decided.add(o);
           }
         };
+    EpisodeSummary steered =
+        ControlledEpisode.run(s, 11, data, offsets(seen, 0, 0, 0), "eval-0", progress);
+    EpisodeSummary reference =
+        ControlledEpisode.runMethod(s, 11, data, s.referenceKeys(), "eval-gmp", null);
 
-    EpisodeSummary summary = ControlledEpisode.run(s, 11, data, cubic, "eval-0", progress);
-
-    assertFalse(summary.getAborted(), summary.getAbortReason());
-    assertEquals(STEPS, summary.getSteps());
-    assertEquals(11, summary.getSeed());
-    assertEquals(7, summary.getPolicyVersion());
-    assertEquals(TARGET, summary.getGlobalDensity(), 1e-3);
-    assertTrue(summary.getTestAccuracy() >= 0 && summary.getTestAccuracy() <= 1);
+    assertFalse(steered.getAborted(), steered.getAbortReason());
+    assertEquals(STEPS, steered.getSteps());
+    assertEquals(7, steered.getPolicyVersion());
+    assertEquals(TARGET, steered.getGlobalDensity(), 1e-3);
     long decisions = s.decisionsPerEpisode();
     assertEquals(STEPS / INTERVAL + 1, decisions);
-    assertEquals(decisions, summary.getDecisionStepsCount());
+    assertEquals(decisions, steered.getDecisionStepsCount());
     for (int k = 0; k < decisions; k++) {
-      assertEquals(k * INTERVAL, summary.getDecisionSteps(k));
+      assertEquals(k * INTERVAL, steered.getDecisionSteps(k));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(
+            reference.getSchedule(i).getDensity(k),
+            steered.getSchedule(i).getDensity(k),
+            1e-6,
+            "decision " + k + ", layer " + i);
+      }
     }
-    assertEquals(3, summary.getScheduleCount());
-    for (LayerSchedule l : summary.getScheduleList()) {
-      assertEquals(decisions, l.getDensityCount(), "layer " + l.getIndex());
-      assertEquals(1.0, l.getDensity(0), "decision 0 keeps the start density");
-    }
+    assertEquals(reference.getTestAccuracy(), steered.getTestAccuracy(), 1e-9);
+    // the same steps; the steered episode also paid one validation pass per decision
+    assertTrue(steered.getTrainingFlops() > reference.getTrainingFlops());
+    assertEquals(
+        reference.getReferenceTrainingFlops(),
+        reference.getTrainingFlops(),
+        1e-6 * reference.getTrainingFlops());
+    assertTrue(steered.getInferenceFlops() <= steered.getReferenceInferenceFlops() * (1 + 1e-9));
 
     // The listener saw every step and every decision, the final (done) one included.
     assertEquals(STEPS, stepped.size());
-    assertEquals(STEPS, stepped.get(stepped.size() - 1));
     assertEquals(decisions, decided.size());
     assertTrue(decided.get(decided.size() - 1).getDone());
-    assertEquals(TARGET, decided.get(decided.size() - 1).getGlobalDensity(), 1e-3);
-    // The return is the sum of the decisions' rewards.
     assertEquals(
-        decided.stream().mapToDouble(Observation::getReward).sum(), summary.getReturn(), 1e-12);
-
-    // Asked at every decision but the last, never with a done observation.
+        decided.stream().mapToDouble(Observation::getReward).sum(), steered.getReturn(), 1e-12);
+    // Asked at every decision but the last; each observation says where the reference goes next.
     assertEquals(decisions - 1, seen.size());
     for (int k = 0; k < seen.size(); k++) {
-      assertEquals(k, seen.get(k).getDecision());
-      assertFalse(seen.get(k).getDone());
-    }
-    // The answer to decision 0 is applied at decision 1, before the wall's final phase.
-    for (int i = 0; i < 3; i++) {
-      assertEquals(cubic(INTERVAL), seen.get(1).getLayers(i).getDensity(), 2e-3);
-      assertEquals(
-          cubic(2 * INTERVAL), summary.getSchedule(i).getDensity(2), 2e-3, "decision 2, " + i);
-    }
-
-    // The first interval trains dense: its FLOPs are INTERVAL / STEPS of a dense episode's, so
-    // r_1 = v_1 - v_0 - w * 5 / 40 and F_dense = 8 F_1 for the rewards after it.
-    double denseEpisode = seen.get(1).getTrainingFlops() * STEPS / INTERVAL;
-    Observation first = seen.get(1);
-    assertEquals(
-        first.getValidationAccuracy()
-            - seen.get(0).getValidationAccuracy()
-            - FLOPS_WEIGHT * INTERVAL / STEPS,
-        first.getReward(),
-        1e-9);
-    assertEquals(0.0, seen.get(0).getReward());
-    for (int k = 2; k < seen.size(); k++) {
       Observation o = seen.get(k);
-      Observation p = seen.get(k - 1);
-      double expected =
-          o.getValidationAccuracy()
-              - p.getValidationAccuracy()
-              - FLOPS_WEIGHT * (o.getTrainingFlops() - p.getTrainingFlops()) / denseEpisode;
-      assertEquals(expected, o.getReward(), 1e-9, "reward of decision " + k);
+      assertEquals(k, o.getDecision());
+      assertFalse(o.getDone());
+      for (int i = 0; i < 3; i++) {
+        assertEquals(
+            reference.getSchedule(i).getDensity(k + 1),
+            o.getLayers(i).getReferenceDensity(),
+            1e-3,
+            "reference of decision " + (k + 1));
+        assertEquals(0, o.getLayers(i).getLogOffset(), 1e-4, "whole weights: a rounding");
+      }
     }
-    // Pruning makes the later intervals cheaper than the dense first one.
-    double lastInterval = seen.get(7).getTrainingFlops() - seen.get(6).getTrainingFlops();
-    assertTrue(lastInterval < seen.get(1).getTrainingFlops(), "sparse intervals cost less");
+    // accuracy-only reward without a FLOPs weight: r_k = v_k - v_{k-1}
+    for (int k = 1; k < seen.size(); k++) {
+      assertEquals(
+          seen.get(k).getValidationAccuracy() - seen.get(k - 1).getValidationAccuracy(),
+          seen.get(k).getReward(),
+          1e-9);
+    }
+  }
+
+  @Test
+  void theBudgetWallHoldsADenserRequestToTheReferenceCompute(@TempDir Path out) {
+    TrainerSettings s =
+        ActorTests.settings(
+            out, Map.of("episode-steps", STEPS, "decision-interval", INTERVAL, "density", TARGET));
+    List<Observation> seen = new ArrayList<>();
+    double ln2 = Math.log(2);
+    EpisodeSummary e =
+        ControlledEpisode.run(
+            s, 11, ActorTests.data().get(), offsets(seen, ln2, ln2, ln2), "eval-0", null);
+    assertFalse(e.getAborted(), e.getAbortReason());
+    assertEquals(TARGET, e.getGlobalDensity(), 1e-3);
+    // within the reference's training FLOPs but for the held last quarter's validation passes
+    double validationShare = 0.05;
+    assertTrue(
+        e.getTrainingFlops() <= e.getReferenceTrainingFlops() * (1 + validationShare),
+        e.getTrainingFlops() + " > " + e.getReferenceTrainingFlops());
+    assertTrue(e.getInferenceFlops() <= e.getReferenceInferenceFlops() * (1 + 1e-9));
+    // the applied offsets come back below what was asked, and the budget's slack is reported
+    boolean lowered = false;
+    for (Observation o : seen.subList(1, seen.size())) {
+      for (int i = 0; i < o.getLayersCount(); i++) {
+        assertTrue(o.getLayers(i).getLogOffset() <= ln2 + 1e-9);
+        lowered |= o.getLayers(i).getLogOffset() < ln2 - 1e-3;
+      }
+      assertTrue(Double.isFinite(o.getBudgetSlack()));
+    }
+    assertTrue(lowered, "the wall never lowered a doubling");
   }
 
   @Test

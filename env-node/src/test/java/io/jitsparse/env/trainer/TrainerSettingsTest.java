@@ -27,8 +27,14 @@ class TrainerSettingsTest {
     assertEquals(200, s.episodeSteps());
     assertEquals(Duration.ofSeconds(10), s.agentTimeout());
     assertEquals(11, s.decisionsPerEpisode());
-    assertEquals(0.1, s.flopsWeight());
-    assertEquals("static", s.engine(5).method());
+    assertEquals(20, s.decisionInterval());
+    assertEquals(0.0, s.flopsWeight());
+    assertTrue(s.budgeted());
+    // a controlled episode trains the reference's own method (cubic GMP with ERK), steered
+    assertEquals("gmp", s.engine(5).method());
+    assertEquals("erk", s.engine(5).distribution());
+    assertEquals("cubic", s.engine(5).schedule());
+    assertEquals(0.1, s.engine(5).density());
     assertEquals(5, s.engine(5).seed());
   }
 
@@ -36,7 +42,12 @@ class TrainerSettingsTest {
   void invalidValuesNameTheirKey() {
     assertMessage(Map.of("density", 1.5), "jitsparse.env-node.density");
     assertMessage(Map.of("decision-interval", 500), "jitsparse.env-node.decision-interval");
-    assertMessage(Map.of("fallback-schedule", "agp"), "jitsparse.env-node.fallback-schedule");
+    assertMessage(Map.of("decision-interval", "5x"), "jitsparse.env-node.decision-interval");
+    assertMessage(Map.of("compute-budget", "some"), "jitsparse.env-node.compute-budget");
+    assertMessage(
+        Map.of("reference-distribution", "erk2"), "jitsparse.env-node.reference-distribution");
+    assertMessage(Map.of("reference-end", "120%"), "jitsparse.env-node.reference-end");
+    assertMessage(Map.of("fallback-schedule", "cubic"), "jitsparse.env-node.fallback-schedule");
     assertMessage(Map.of("ack-timeout", "0s"), "jitsparse.env-node.ack-timeout");
     assertMessage(Map.of("agent-timeout", "soon"), "jitsparse.env-node.agent-timeout");
     assertMessage(Map.of("model", "vgg"), "jitsparse.env-node.model");

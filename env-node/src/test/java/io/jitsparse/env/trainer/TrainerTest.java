@@ -239,9 +239,10 @@ class TrainerTest {
     }
   }
 
+  /** Whether {@code o} reports the scripted action applied: half the reference in every layer. */
   private static boolean matches(Observation o) {
     for (int i = 0; i < ACTION.size(); i++) {
-      if (Math.abs(o.getLayers(i).getDensity() - ACTION.get(i)) > 1e-3) {
+      if (Math.abs(o.getLayers(i).getLogOffset() - Math.log(0.5)) > 1e-3) {
         return false;
       }
     }
@@ -319,6 +320,8 @@ class TrainerTest {
         .setDecision(decision)
         .setPolicyVersion(1)
         .addAllLayerDensities(densities)
+        // ln 0.5: half the reference's density in every layer (the wall may lower it further)
+        .addAllLayerLogOffsets(densities.stream().map(d -> Math.log(0.5)).toList())
         .setObservationSentAtNanos(sentAt)
         .build();
   }

@@ -1,0 +1,35 @@
+package io.jitsparse.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Checks an output folder before any work starts, so that a run that trains for hours never ends
+ * unable to write what it made: the folder is created if missing, and must be a writable folder.
+ */
+final class OutputFolder {
+
+  private OutputFolder() {}
+
+  /**
+   * Creates {@code folder} when missing and proves it writable.
+   *
+   * @param flag the flag that named it, for the message
+   * @throws IllegalArgumentException naming the flag and the path when it is a file, cannot be
+   *     created or cannot be written
+   */
+  static void prepare(Path folder, String flag) {
+    if (Files.exists(folder) && !Files.isDirectory(folder)) {
+      throw new IllegalArgumentException(flag + " " + folder + " is a file, not a folder");
+    }
+    try {
+      Files.createDirectories(folder);
+      Path probe = Files.createTempFile(folder, ".write-check", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw new IllegalArgumentException(
+          flag + " " + folder + " cannot be written: " + e.getMessage(), e);
+    }
+  }
+}
