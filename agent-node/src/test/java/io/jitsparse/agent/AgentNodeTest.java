@@ -72,6 +72,7 @@ class AgentNodeTest {
         .setParameterCount(1000)
         .setRelativeDepth(i)
         .setDensity(density)
+        .setReferenceDensity(Math.min(1, density))
         .build();
   }
 
@@ -190,10 +191,14 @@ class AgentNodeTest {
       SparsityAction a = trainer.expectMessageClass(SparsityAction.class, WAIT);
       assertEquals(d, a.getDecision());
       assertEquals(LAYERS, a.getLayerDensitiesCount());
-      // The handcrafted schedule (v0) prunes from dense; a published policy's freshly initialised
-      // network may choose any move, so it only has to stay a density.
+      // The handcrafted policy (v0) asks for the reference itself (offset 0); a published
+      // policy's freshly initialised network may choose any offset, within a factor of two.
       double d0 = a.getLayerDensities(0);
-      assertTrue(a.getPolicyVersion() == 0 ? d0 < 1.0 : d0 > 0 && d0 <= 1.0, a.toString());
+      double offset = a.getLayerLogOffsets(0);
+      assertTrue(
+          a.getPolicyVersion() == 0 ? offset == 0 : Math.abs(offset) <= Math.log(2) + 1e-12,
+          a.toString());
+      assertTrue(d0 > 0 && d0 <= 1.0, a.toString());
     }
     // Mid-episode, the completed n-step transitions (fewer than a batch) reach the replay within
     // max-transition-delay: the explorer does not hold them until the episode ends.

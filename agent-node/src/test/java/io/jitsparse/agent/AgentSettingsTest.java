@@ -14,7 +14,7 @@ class AgentSettingsTest {
     AgentSettings s = AgentSettings.create(ConfigFactory.defaultReference());
     assertEquals(3, s.nStep());
     assertEquals(0.99, s.gamma());
-    assertEquals("cubic", s.handcraftedSchedule());
+    assertEquals("reference", s.handcraftedSchedule());
     assertEquals(128 * 1024, s.policyChunkSize());
     assertEquals(64L << 20, s.maxPolicyBytes());
     assertEquals("agent", s.learnerRole());

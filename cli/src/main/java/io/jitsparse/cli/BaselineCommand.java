@@ -242,7 +242,7 @@ public final class BaselineCommand implements Callable<Integer> {
           GreedyPolicy.load(
               ShippedPolicies.resolve(policyCheckpoint)
                   .orElseThrow(() -> new IOException("no policy given")));
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw new IOException("--policy " + policyCheckpoint + ": " + e.getMessage(), e);
     }
     FashionMnist data =

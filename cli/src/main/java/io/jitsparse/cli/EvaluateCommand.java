@@ -230,7 +230,7 @@ final class EvaluateCommand implements Callable<Integer> {
           GreedyPolicy.load(
               ShippedPolicies.resolve(checkpoint)
                   .orElseThrow(() -> new IOException("no policy given")));
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw new IOException("--policy " + checkpoint + ": " + e.getMessage(), e);
     }
     return new Evaluation.Policy(

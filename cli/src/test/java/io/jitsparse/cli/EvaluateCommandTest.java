@@ -51,6 +51,60 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void anOutputThatCannotBeWrittenIsRefusedBeforeAnyTraining(@TempDir Path tmp) throws Exception {
+    Path file = Files.writeString(tmp.resolve("a-file"), "x");
+    CliRun r = CliRun.of("evaluate", "--out", file.toString(), "--baselines", "static-erk");
+    assertBadFlag(r, "--out", file.toString(), "is a file");
+    assertFalse(r.out().contains("[1/"), "trained before refusing: " + r.out());
+  }
+
+  @Test
+  void theDecisionIntervalIsCheckedAgainstTheLengthTheEpochsGive(@TempDir Path tmp)
+      throws Exception {
+    if (!"true".equals(System.getenv("CI"))) {
+      assumeTrue(
+          FashionMnist.isPresentIn(FashionMnistLocator.SYSTEM_DIR),
+          "dataset-fashion-mnist is not installed");
+    }
+    // 1024 training samples: one epoch of 8 steps, too short for a decision every 20
+    assertBadFlag(
+        evaluate(
+            tmp.resolve("short"),
+            "--epochs",
+            "1",
+            "--decision-interval",
+            "20",
+            "--train-samples",
+            "1024",
+            "--baselines",
+            "static-erk"),
+        "--decision-interval",
+        "20",
+        "episode-steps 8");
+    // 250 steps is longer than the default 200-step episode but fits the 320 steps of one epoch
+    // of 40960 samples: accepted (it was refused against the default length before)
+    CliRun ok =
+        evaluate(
+            tmp.resolve("long"),
+            "--model",
+            "lenet-300-100",
+            "--epochs",
+            "1",
+            "--decision-interval",
+            "250",
+            "--train-samples",
+            "40960",
+            "--test-samples",
+            "200",
+            "--baselines",
+            "static-erk",
+            "--seeds",
+            "1");
+    assertEquals(0, ok.code(), ok.out() + ok.err());
+    assertTrue(ok.out().contains("[1/1] static-erk seed 1"), ok.out());
+  }
+
+  @Test
   void helpListsTheEpisodeKeysButNotTheNodeOnes() {
     CliRun r = CliRun.of("evaluate", "--help");
     assertEquals(0, r.code());

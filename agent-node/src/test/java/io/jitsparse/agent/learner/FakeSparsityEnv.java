@@ -30,6 +30,7 @@ final class FakeSparsityEnv {
   private static final long TOTAL = PARAMS[0] + PARAMS[1] + PARAMS[2];
 
   private final double[] densities = new double[PARAMS.length];
+  private final double[] applied = new double[PARAMS.length];
   private int decision;
   private long episode = -1;
   private double lastReward;
@@ -40,6 +41,7 @@ final class FakeSparsityEnv {
     decision = 0;
     lastReward = 0;
     java.util.Arrays.fill(densities, 1.0);
+    java.util.Arrays.fill(applied, 0.0);
     return observation();
   }
 
@@ -48,7 +50,10 @@ final class FakeSparsityEnv {
     double progress = (double) decision / DECISIONS;
     double reward = 0;
     for (int l = 0; l < densities.length; l++) {
+      double before = densities[l];
       densities[l] = next(densities[l], moves[l]);
+      // reported as the offset applied, as the real trainer's wall does: a clamped move shows
+      applied[l] = Math.log(densities[l] / before);
       reward += layerReward(l, progress, densities[l]);
     }
     decision++;
@@ -132,6 +137,7 @@ final class FakeSparsityEnv {
               .setParameterCount(PARAMS[l])
               .setRelativeDepth(l / (PARAMS.length - 1.0))
               .setDensity(densities[l])
+              .setLogOffset(applied[l])
               .setWeightMagnitudeMean(0.05)
               .setWeightMagnitudeStd(0.03)
               .setGradientNorm(0.1));

@@ -103,34 +103,34 @@ class CompactReplayTest {
 
   @Test
   void evictsOldestFirstWhenTheArenaIsFullAndWrapsAround() {
-    // payloads: 1 layer 35 floats, 2 layers 56, 4 layers 98 (2 * (7 + 10 L) + L)
-    assertEquals(35, CompactReplay.payloadFloats(1));
-    assertEquals(56, CompactReplay.payloadFloats(2));
-    assertEquals(98, CompactReplay.payloadFloats(4));
-    CompactReplay r = new CompactReplay(100, 200, ALPHA, EPSILON);
+    // payloads: 1 layer 43 floats, 2 layers 70, 4 layers 124 (2 * (8 + 13 L) + L)
+    assertEquals(43, CompactReplay.payloadFloats(1));
+    assertEquals(70, CompactReplay.payloadFloats(2));
+    assertEquals(124, CompactReplay.payloadFloats(4));
+    CompactReplay r = new CompactReplay(100, 250, ALPHA, EPSILON);
     Map<Long, Stored> live = new LinkedHashMap<>();
-    insert(r, live, 0, 4); // [0, 98)
-    insert(r, live, 1, 2); // [98, 154)
-    insert(r, live, 2, 1); // [154, 189)
+    insert(r, live, 0, 4); // [0, 124)
+    insert(r, live, 1, 2); // [124, 194)
+    insert(r, live, 2, 1); // [194, 237)
     assertEquals(0, r.evicted());
-    // 56 floats do not fit after 189: wrap to 0, which evicts 0 only
-    insert(r, live, 3, 2); // [0, 56)
+    // 70 floats do not fit after 237: wrap to 0, which evicts 0 only
+    insert(r, live, 3, 2); // [0, 70)
     live.remove(0L);
     assertState(r, live, 1);
-    insert(r, live, 4, 4); // [56, 154): evicts 1
+    insert(r, live, 4, 4); // [70, 194): evicts 1
     live.remove(1L);
     assertState(r, live, 2);
-    insert(r, live, 5, 1); // [154, 189): evicts 2
+    insert(r, live, 5, 1); // [194, 237): evicts 2
     live.remove(2L);
     assertState(r, live, 3);
-    // 98 floats do not fit after 189: wrap to 0, evicting 3 at [0, 56) and 4 at [56, 154)
-    insert(r, live, 6, 4); // [0, 98)
+    // 124 floats do not fit after 237: wrap to 0, evicting 3 at [0, 70) and 4 at [70, 194)
+    insert(r, live, 6, 4); // [0, 124)
     live.remove(3L);
     live.remove(4L);
     assertState(r, live, 5);
     assertEquals(Set.of(5L, 6L), live.keySet());
     // the 7th insert fits behind 6 without touching 5
-    insert(r, live, 7, 1); // [98, 133)
+    insert(r, live, 7, 1); // [124, 167)
     assertState(r, live, 5);
   }
 

@@ -17,17 +17,22 @@ import java.util.Map;
  * moves the masks.
  *
  * <table>
- *   <caption>Names and the engine keys they set ({@code I} = the evaluation's decision interval)</caption>
+ *   <caption>Names and the engine keys they set</caption>
  *   <tr><th>name</th><th>engine keys</th></tr>
+ *   <tr><td>{@code gmp-cubic-erk} (any schedule: {@code gmp-linear-erk}, ...)</td>
+ *       <td>method gmp, the name's schedule from dense ({@code gmp-initial-density 1}) at step 0 to
+ *       the target at the reference's end (75%), ERK layer densities, magnitude pruning every
+ *       mask interval (1% of the run): the budget reference of a learned schedule, key for
+ *       key</td></tr>
+ *   <tr><td>{@code gmp-cubic-global}</td><td>as above, one magnitude ranking across all layers
+ *       ({@code global-pruning})</td></tr>
  *   <tr><td>{@code gmp-cubic} (also {@code gmp-linear}, {@code gmp-cosine}, {@code gmp-step},
- *       {@code gmp-constant})</td>
- *       <td>method gmp, schedule cubic (the name's), from dense ({@code gmp-initial-density 1}) at
- *       step 0 to the target at 75% of the episode ({@code gmp-start 0%}, {@code gmp-end 75%}),
- *       uniform layer densities, magnitude pruning every {@code I} steps</td></tr>
+ *       {@code gmp-constant})</td><td>as above, uniform layer densities (Zhu and Gupta's
+ *       setting)</td></tr>
  *   <tr><td>{@code dst-cosine} (also {@code dst-linear}, {@code dst-constant})</td>
  *       <td>method dst at the target density from step 0, ERK layer densities, magnitude pruning
- *       and gradient growth (RigL) every {@code I} steps until the end, prune fraction 0.5 to
- *       0.005 with cosine (the name's) decay</td></tr>
+ *       and gradient growth (RigL) every 100 steps until the end, prune fraction 0.5 to 0.005 with
+ *       cosine (the name's) decay</td></tr>
  *   <tr><td>{@code dst-cosine-set} (any decay)</td><td>as {@code dst-cosine}, with random growth
  *       (SET)</td></tr>
  *   <tr><td>{@code dst-cosine-snfs} (any decay)</td><td>as {@code dst-cosine}, with momentum
@@ -39,15 +44,15 @@ import java.util.Map;
  *       target</td></tr>
  * </table>
  *
- * <p>Why these choices. GMP starts dense and stops pruning at 75% of the run, as Zhu and Gupta do
- * with their cubic schedule, leaving the last quarter to recover; its layers prune uniformly, as in
- * their paper and in the trainer's fallback schedule. DST and static use ERK, RigL's default. Both
- * GMP and DST move their masks every decision interval: the engine's default {@code delta-t} (800
- * steps) is longer than a whole short episode, so the baselines would barely move, and once per
- * decision gives them the same number of mask moves the policy gets. The other keys (prune
- * fraction, its end, MEST's gamma, ERK's power) are the engine's defaults from {@code
- * jitsparse.baseline}. {@code dst-thresholds} is left out: its final density follows from a
- * regulariser, not from the target, so it would not end where the other methods end.
+ * <p>Why these choices. Baselines keep their own cadence, not the policy's decision interval: GMP
+ * prunes every 1% of the run (a hundred gradual steps, finer than Zhu and Gupta's 100 to 1000 steps
+ * at these lengths, which only makes it stronger) and stops at 75%, leaving the last quarter to
+ * recover; DST updates every 100 steps, RigL's interval (Evci et al. 2020). The strongest of them,
+ * not the first, is what a learned schedule is judged against ({@link
+ * io.jitsparse.cli.report.PairedComparison}). The other keys (prune fraction, its end, MEST's
+ * gamma, ERK's power) are the engine's defaults from {@code jitsparse.baseline}. {@code
+ * dst-thresholds} is left out: its final density follows from a regulariser, not from the target,
+ * so it would not end where the other methods end.
  */
 public final class Baselines {
 

@@ -61,6 +61,8 @@ public final class Evaluation {
     if (seeds.isEmpty()) {
       throw new IllegalArgumentException("--seeds: give at least one seed");
     }
+    // `--baselines ''` asks for the learned policy alone
+    baselines = baselines.stream().filter(n -> !n.isBlank()).toList();
     if (policy == null && baselines.isEmpty()) {
       throw new IllegalArgumentException("nothing to evaluate: give --policy or --baselines");
     }

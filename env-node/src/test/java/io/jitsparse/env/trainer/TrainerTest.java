@@ -144,8 +144,8 @@ class TrainerTest {
       }
       // a loaded machine may step past a boundary or two before the answer arrives
       assertTrue(firstMatch >= 1 && firstMatch <= 4, "action applied first at " + firstMatch);
-      assertTrue(
-          byDecision.get("1/7").getGlobalDensity() < byDecision.get("1/5").getGlobalDensity());
+      // from the reference's end (75%, step 30) the network is exactly at the target
+      assertEquals(0.1, byDecision.get("1/7").getGlobalDensity(), 1e-3);
 
       assertTrue(count(meters, "stale") >= 1, "stale actions counted");
       assertTrue(count(meters, "rejected") >= 1, "rejected actions counted");
@@ -211,12 +211,15 @@ class TrainerTest {
       JsonNode first = ActorTests.journal(out).get(0);
       assertFalse(first.get("aborted").asBoolean());
       assertEquals(0.1, first.get("global_density").asDouble(), 1e-3);
-      // Decisions at steps 0, 5, 10 follow the cubic curve from 1.0 to 0.1 over 20 steps, the same
-      // for every layer; the final phase (from step 15) then walks straight to the target.
-      double[] cubic = {1.0, 1 - 0.9 * (1 - Math.pow(0.75, 3)), 0.2125};
+      // Without an agent the trainer follows the reference itself (zero offsets), lowered only
+      // by the budget that its validation passes take: until the reference's end (75%, step 15,
+      // decision 3) every layer only prunes, from near dense; from there the network is scaled to
+      // exactly the target.
       for (JsonNode layer : first.get("schedule")) {
-        for (int d = 0; d < cubic.length; d++) {
-          assertEquals(cubic[d], layer.get("density").get(d).asDouble(), 2e-3);
+        JsonNode d = layer.get("density");
+        assertTrue(d.get(0).asDouble() > 0.5, "starts near dense: " + d);
+        for (int k = 1; k < 3; k++) {
+          assertTrue(d.get(k).asDouble() <= d.get(k - 1).asDouble() + 1e-9, "only prunes: " + d);
         }
       }
       assertTrue(meters.get("jitsparse.trainer.fallback.decisions").counter().count() >= 5);
