@@ -42,14 +42,18 @@ class ClusterBootstrapRestartTest {
   void restartedAgentJoinsTheClusterItsEnvNodesKept() throws Exception {
     List<NodeProcess> all = new ArrayList<>();
     try {
-      NodeProcess agent = agent("agent-1");
-      all.add(agent);
-      for (String host : ENV_HOSTS) {
-        all.add(loadgen(host));
-      }
-      NodeProcess env = all.get(1);
       String agentHttp = "http://" + AGENT_HOST + ":" + HTTP_PORT;
       String envHttp = "http://" + ENV_HOSTS.get(0) + ":" + HTTP_PORT;
+      // alone, a node finds one contact point of the two required: no cluster, alive, not ready
+      NodeProcess env = loadgen(ENV_HOSTS.get(0));
+      all.add(env);
+      env.httpBase(START);
+      assertEquals(200, NodeProcess.status(envHttp, "/alive"));
+      // Pekko Management answers a failed health check with 500
+      assertEquals(500, NodeProcess.status(envHttp, "/ready"), env.tail(20));
+      NodeProcess agent = agent("agent-1");
+      all.add(agent);
+      all.add(loadgen(ENV_HOSTS.get(1)));
       agent.await(MEMBER_UP, START);
       awaitOneClusterFeedingTheAgent(agent, agentHttp, envHttp);
 
@@ -66,9 +70,7 @@ class ClusterBootstrapRestartTest {
       // joined the env nodes' cluster: a cluster of its own would hold no env member
       awaitOneClusterFeedingTheAgent(again, agentHttp, envHttp);
       double transitionSeconds = (System.nanoTime() - restart) / 1e9;
-      for (NodeProcess p : all.subList(1, 3)) {
-        assertTrue(p.isAlive(), p.tail(40));
-      }
+      assertTrue(env.isAlive() && all.get(2).isAlive(), env.tail(40));
       assertEquals(2.0, members(agentHttp, "env"), again.tail(40));
       System.out.printf(
           "restarted agent-node: member of the existing cluster after %.1f s, 8 explorers and"
