@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
@@ -46,6 +48,9 @@ public final class ClusterNode {
 
   /** Exit code of a node that could not join its cluster in time. */
   public static final int EXIT_JOIN_FAILED = 4;
+
+  /** The service Cluster Bootstrap discovers (also the pod label app.kubernetes.io/part-of). */
+  public static final String BOOTSTRAP_SERVICE = "jitsparse";
 
   /**
    * What a role body gets to build its actors with.
@@ -112,16 +117,23 @@ public final class ClusterNode {
     ClusterNode node = new ClusterNode(system, exitCode, out, live);
     node.join(settings, new TreeSet<>(roles));
     node.startHttp(settings);
+    if (settings.bootstraps()) {
+      // after the HTTP server: the contact points probe each other's /bootstrap routes
+      ClusterBootstrap.get(Adapter.toClassic(system)).start();
+    }
     return node;
   }
 
-  /** The config a node runs with: {@code config} plus remoting, roles, seeds and management. */
+  /**
+   * The config a node runs with: {@code config} plus remoting, roles, seeds or Cluster Bootstrap,
+   * and management.
+   */
   static Config withNode(Config config, NodeSettings s, Set<String> roles) {
     List<String> seeds = new ArrayList<>();
     for (String hp : s.seedNodes()) {
       seeds.add("pekko://" + SYSTEM_NAME + "@" + hp);
     }
-    return ConfigFactory.empty()
+    return bootstrap(s)
         .withValue(
             "pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
@@ -134,10 +146,62 @@ public final class ClusterNode {
         .resolve();
   }
 
+  /**
+   * Cluster Bootstrap's settings when the node discovers its cluster: the contact points are the
+   * nodes' HTTP servers (service {@value #BOOTSTRAP_SERVICE}), listed by config discovery or by the
+   * Kubernetes API (pods labelled {@code app.kubernetes.io/part-of=jitsparse}, port {@code http},
+   * raw pod IPs). A node that finds a contact point in a cluster joins that cluster; when none is
+   * in one and {@code required-contact-points} answer, the lowest address starts it.
+   */
+  static Config bootstrap(NodeSettings s) {
+    Config c = ConfigFactory.empty();
+    if (!s.bootstraps()) {
+      return c;
+    }
+    String discovery = "pekko.management.cluster.bootstrap.contact-point-discovery.";
+    c =
+        c.withValue(discovery + "service-name", ConfigValueFactory.fromAnyRef(BOOTSTRAP_SERVICE))
+            .withValue(discovery + "discovery-method", ConfigValueFactory.fromAnyRef(s.discovery()))
+            .withValue(
+                discovery + "required-contact-point-nr",
+                ConfigValueFactory.fromAnyRef(s.requiredContactPoints()));
+    if (s.discovery().equals(NodeSettings.CONFIG_DISCOVERY)) {
+      List<Map<String, Object>> endpoints = new ArrayList<>();
+      for (String hp : s.contactPoints()) {
+        int colon = hp.lastIndexOf(':');
+        endpoints.add(
+            Map.of(
+                "host", hp.substring(0, colon), "port", Integer.parseInt(hp.substring(colon + 1))));
+      }
+      return c.withValue(
+              "pekko.discovery.config.services." + BOOTSTRAP_SERVICE + ".endpoints",
+              ConfigValueFactory.fromIterable(endpoints))
+          // contact points listed with their own ports (several nodes on one host)
+          .withValue(
+              "pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port",
+              ConfigValueFactory.fromAnyRef(false));
+    }
+    return c.withValue(discovery + "port-name", ConfigValueFactory.fromAnyRef("http"))
+        .withValue(
+            "pekko.discovery.kubernetes-api.pod-label-selector",
+            ConfigValueFactory.fromAnyRef("app.kubernetes.io/part-of=%s"))
+        .withValue(
+            "pekko.discovery.kubernetes-api.use-raw-ip", ConfigValueFactory.fromAnyRef(true));
+  }
+
   private void join(NodeSettings s, Set<String> roles) {
     Cluster cluster = Cluster.get(system);
     out.println("jitsparse: cluster address " + cluster.selfMember().address());
-    if (s.seedNodes().isEmpty()) {
+    if (s.bootstraps()) {
+      out.println(
+          "jitsparse: cluster bootstrap by "
+              + s.discovery()
+              + " discovery"
+              + (s.contactPoints().isEmpty() ? "" : ", contact points " + s.contactPoints())
+              + ", "
+              + s.requiredContactPoints()
+              + " required to start a new cluster");
+    } else if (s.seedNodes().isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     org.apache.pekko.cluster.Cluster classic =
@@ -154,10 +218,12 @@ public final class ClusterNode {
               if (status != MemberStatus.up() && status != MemberStatus.weaklyUp()) {
                 out.println(
                     "jitsparse: error: could not join the cluster at "
-                        + (s.seedNodes().isEmpty() ? "itself" : s.seedNodes())
+                        + (s.bootstraps()
+                            ? "its contact points (" + s.discovery() + " discovery)"
+                            : s.seedNodes().isEmpty() ? "itself" : s.seedNodes())
                         + " within "
                         + timeout.toSeconds()
-                        + "s (--join-timeout); is the seed node running?");
+                        + "s (--join-timeout); are the other nodes running?");
                 shutdown(EXIT_JOIN_FAILED);
               }
             },

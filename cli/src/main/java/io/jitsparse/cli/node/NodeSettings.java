@@ -12,7 +12,11 @@ import java.util.regex.Pattern;
  * @param host address other nodes reach this node at
  * @param port remoting port, 0 for a free one
  * @param httpPort port of the node's HTTP server, 0 for a free one, -1 for none
- * @param seedNodes seed nodes as {@code host:port}; empty starts a new cluster
+ * @param seedNodes seed nodes as {@code host:port}; empty: discovery, else a new cluster
+ * @param discovery {@code ""}, {@link #CONFIG_DISCOVERY} or {@link #KUBERNETES_DISCOVERY}: how a
+ *     node without seed nodes finds its cluster (Pekko Management Cluster Bootstrap)
+ * @param contactPoints the HTTP addresses {@code host:port} config discovery probes
+ * @param requiredContactPoints contact points Bootstrap must find before forming a new cluster
  * @param name node name for trainer ids, files and metrics; empty for {@code <host>-<port>}
  * @param joinTimeout how long to wait to become a member before giving up
  */
@@ -21,8 +25,17 @@ public record NodeSettings(
     int port,
     int httpPort,
     List<String> seedNodes,
+    String discovery,
+    List<String> contactPoints,
+    int requiredContactPoints,
     String name,
     Duration joinTimeout) {
+
+  /** Cluster Bootstrap over the contact points listed in {@code jitsparse.node.contact-point}. */
+  public static final String CONFIG_DISCOVERY = "config";
+
+  /** Cluster Bootstrap over the pods the Kubernetes API lists. */
+  public static final String KUBERNETES_DISCOVERY = "kubernetes-api";
 
   private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]+:\\d{1,5}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -37,20 +50,21 @@ public record NodeSettings(
     }
     int port = port(c, "port", 0);
     int httpPort = port(c, "http-port", -1);
-    List<String> seeds;
-    if (c.getValue("seed-node").valueType() == com.typesafe.config.ConfigValueType.STRING) {
-      // JITSPARSE_SEED_NODES arrives as one comma-separated string
-      seeds = List.of(c.getString("seed-node").split(","));
-    } else {
-      seeds = c.getStringList("seed-node");
+    List<String> seeds = hostPorts(c, "seed-node");
+    String discovery = c.getString("discovery").trim();
+    if (!List.of("", CONFIG_DISCOVERY, KUBERNETES_DISCOVERY).contains(discovery)) {
+      throw bad("discovery", discovery, "expected config, kubernetes-api or empty");
     }
-    seeds = seeds.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-    for (String s : seeds) {
-      if (!HOST_PORT.matcher(s).matches()
-          || Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) > MAX_PORT
-          || s.endsWith(":0")) {
-        throw bad("seed-node", s, "expected host:port with a port in 1..65535");
-      }
+    List<String> contactPoints = hostPorts(c, "contact-point");
+    if (discovery.equals(CONFIG_DISCOVERY) && contactPoints.isEmpty()) {
+      throw bad("contact-point", contactPoints, "config discovery needs contact points");
+    }
+    if (!discovery.isEmpty() && httpPort < 0) {
+      throw bad("http-port", httpPort, "Cluster Bootstrap (--discovery) needs the HTTP server");
+    }
+    int requiredContactPoints = c.getInt("required-contact-points");
+    if (requiredContactPoints < 1) {
+      throw bad("required-contact-points", requiredContactPoints, "must be at least 1");
     }
     String name = c.getString("name").trim();
     if (!name.isEmpty() && !NAME.matcher(name).matches()) {
@@ -60,7 +74,40 @@ public record NodeSettings(
     if (joinTimeout.isNegative() || joinTimeout.isZero()) {
       throw bad("join-timeout", joinTimeout, "must be positive");
     }
-    return new NodeSettings(host, port, httpPort, seeds, name, joinTimeout);
+    return new NodeSettings(
+        host,
+        port,
+        httpPort,
+        seeds,
+        discovery,
+        contactPoints,
+        requiredContactPoints,
+        name,
+        joinTimeout);
+  }
+
+  /** A list of {@code host:port}, from a config list or one comma-separated string (env var). */
+  private static List<String> hostPorts(Config c, String key) {
+    List<String> list;
+    if (c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.STRING) {
+      list = List.of(c.getString(key).split(","));
+    } else {
+      list = c.getStringList(key);
+    }
+    list = list.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String s : list) {
+      if (!HOST_PORT.matcher(s).matches()
+          || Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) > MAX_PORT
+          || s.endsWith(":0")) {
+        throw bad(key, s, "expected host:port with a port in 1..65535");
+      }
+    }
+    return list;
+  }
+
+  /** Whether the node finds its cluster by Cluster Bootstrap rather than seed nodes. */
+  public boolean bootstraps() {
+    return seedNodes.isEmpty() && !discovery.isEmpty();
   }
 
   private static int port(Config c, String key, int min) {

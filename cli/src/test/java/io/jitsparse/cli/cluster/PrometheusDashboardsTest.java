@@ -42,11 +42,17 @@ import org.junit.jupiter.api.io.TempDir;
  * shipped alert rules. Once both targets are up and the run has finished episodes and made learner
  * updates, every panel expression of every dashboard, with the template variables set to the run's
  * own values, must return at least one series, every variable query must list the run's value, and
- * every alert rule must evaluate healthily. Every process the test starts is stopped by it.
+ * every alert rule must evaluate healthily, and the Kubernetes autoscaler's query ({@code
+ * k8s/base/autoscaler.yaml}, the env-nodes the learner needs) must return a value. Every process
+ * the test starts is stopped by it.
  */
 class PrometheusDashboardsTest {
 
   private static final String RUN = "dash-test";
+
+  /** The namespace of k8s/base, which the autoscaler's query selects. */
+  private static final String K8S_NAMESPACE = "jitsparse";
+
   private static final String MODEL = "lenet-300-100";
   private static final int TRAINERS = 2;
 
@@ -182,9 +188,18 @@ class PrometheusDashboardsTest {
               + "):\n"
               + String.join("\n", empty));
 
+      // one env-node up, the learner busy b: N * 0.9 / max(b, 0.05) lies in [0.9, 18]
+      String scaling = autoscalerQuery();
+      double needed = value(api, scaling);
+      assertTrue(needed >= 0.9 && needed <= 18, "autoscaler query " + scaling + " = " + needed);
+
       assertTrue(agent.isAlive() && env.isAlive(), "nodes still running");
       System.out.println(
-          "PrometheusDashboardsTest: " + outcome.queries() + " queries returned series");
+          "PrometheusDashboardsTest: "
+              + outcome.queries()
+              + " queries returned series; the autoscaler's query: "
+              + needed
+              + " env-nodes");
     } finally {
       if (prometheus != null) {
         stop(prometheus);
@@ -323,7 +338,29 @@ class PrometheusDashboardsTest {
         "    metrics_path: /metrics",
         "    static_configs:",
         "      - targets: [" + targets + "]",
+        // as the scrape of a pod on Kubernetes adds its namespace (the autoscaler's query selects
+        // it)
+        "        labels: {namespace: \"" + K8S_NAMESPACE + "\"}",
         "");
+  }
+
+  /** The Prometheus query of the KEDA ScaledObject in {@code k8s/base} (a folded YAML scalar). */
+  private static String autoscalerQuery() throws IOException {
+    Path file =
+        Path.of(System.getProperty("user.dir"))
+            .resolveSibling("k8s")
+            .resolve("base/autoscaler.yaml");
+    List<String> lines = Files.readAllLines(file);
+    StringBuilder query = new StringBuilder();
+    int i = 0;
+    while (!lines.get(i).trim().equals("query: >-")) {
+      i++;
+    }
+    for (i++; !lines.get(i).trim().startsWith("threshold:"); i++) {
+      query.append(query.length() == 0 ? "" : " ").append(lines.get(i).trim());
+    }
+    assertTrue(query.toString().contains("namespace=\"" + K8S_NAMESPACE + "\""), query.toString());
+    return query.toString();
   }
 
   private static int freePort() throws IOException {

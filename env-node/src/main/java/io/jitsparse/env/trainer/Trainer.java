@@ -129,8 +129,8 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
    * The trainer's behavior.
    *
    * @param s the node's trainer settings
-   * @param index the trainer's index on its node (seeds derive from it)
-   * @param trainerId the cluster-unique id {@code <node>-<index>}
+   * @param index the trainer's index on its node
+   * @param trainerId the cluster-unique id {@code <node>-<index>} (episode seeds derive from it)
    * @param journal where episodes are appended
    * @param meters where the trainer's meters are registered (tagged {@code trainer})
    * @param node the (sanitized) node name, reported in the trainer description
@@ -246,7 +246,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private void startEpisode() {
     episode =
-        new Episode(s, trainerId, episodeIndex, s.episodeSeed(index, episodeIndex), data.get());
+        new Episode(s, trainerId, episodeIndex, s.episodeSeed(trainerId, episodeIndex), data.get());
     actions.startEpisode();
     if (staticLayers == null) {
       staticLayers = episode.staticLayers();

@@ -12,6 +12,7 @@ import io.jitsparse.env.schedule.StepSpec;
 import io.jitsparse.env.train.BaselineSettings;
 import io.jitsparse.protocol.v1.LayerFeatures;
 import io.jitsparse.protocol.v1.TrainerDescription;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -342,12 +343,19 @@ public record TrainerSettings(
   }
 
   /**
-   * The seed of episode {@code episode} of trainer {@code index}: a SplitMix64 mix of the base
-   * seed, the trainer and the episode, so neighbouring trainers and episodes get unrelated streams
-   * and a run is reproducible from its base seed.
+   * The seed of episode {@code episode} of trainer {@code trainerId}: a SplitMix64 mix of the base
+   * seed, a 64-bit FNV-1a hash of the trainer's cluster-unique id ({@code <node>-<index>}; the node
+   * name is the pod name on Kubernetes) and the episode. Trainers of nodes started with the same
+   * {@code --seed} (every pod of a Deployment) therefore train different episodes without per-node
+   * settings, neighbouring trainers and episodes get unrelated streams, and every episode is
+   * reproducible: {@code episodes.jsonl} records its trainer, episode and this seed.
    */
-  public long episodeSeed(int index, long episode) {
-    long z = seed * 0x9E3779B97F4A7C15L + (index + 1) * 0xBF58476D1CE4E5B9L + episode;
+  public long episodeSeed(String trainerId, long episode) {
+    long id = 0xCBF29CE484222325L;
+    for (byte b : trainerId.getBytes(StandardCharsets.UTF_8)) {
+      id = (id ^ (b & 0xFF)) * 0x100000001B3L;
+    }
+    long z = seed * 0x9E3779B97F4A7C15L + id * 0xBF58476D1CE4E5B9L + episode;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return (z ^ (z >>> 31)) & Long.MAX_VALUE;

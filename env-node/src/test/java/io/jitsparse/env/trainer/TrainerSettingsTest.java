@@ -1,12 +1,16 @@
 package io.jitsparse.env.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TrainerSettingsTest {
@@ -61,9 +65,26 @@ class TrainerSettingsTest {
   @Test
   void episodeSeedsDifferByTrainerAndEpisode() {
     TrainerSettings s = with(Map.of());
-    assertTrue(s.episodeSeed(0, 0) != s.episodeSeed(1, 0));
-    assertTrue(s.episodeSeed(0, 0) != s.episodeSeed(0, 1));
-    assertEquals(s.episodeSeed(3, 7), with(Map.of()).episodeSeed(3, 7));
+    assertTrue(s.episodeSeed("env-a-0", 0) != s.episodeSeed("env-a-1", 0));
+    assertTrue(s.episodeSeed("env-a-0", 0) != s.episodeSeed("env-a-0", 1));
+    assertEquals(s.episodeSeed("env-a-3", 7), with(Map.of()).episodeSeed("env-a-3", 7));
+    assertTrue(s.episodeSeed("env-a-0", 0) != with(Map.of("seed", 2)).episodeSeed("env-a-0", 0));
+  }
+
+  @Test
+  void podsWithTheSameSeedButOtherNamesTrainOtherEpisodes() {
+    // two env-node pods of one Deployment: the same settings (--seed 1), node names from their
+    // pod names, trainer ids <node>-<index>
+    TrainerSettings s = with(Map.of("seed", 1));
+    Set<Long> first = new HashSet<>();
+    for (String node : List.of("jitsparse-env-node-7d9f-abcde", "jitsparse-env-node-7d9f-fghij")) {
+      for (int i = 0; i < 2; i++) {
+        first.add(s.episodeSeed(node + "-" + i, 0));
+      }
+    }
+    assertEquals(4, first.size(), "first-episode seeds of 2 pods x 2 trainers: " + first);
+    // the seed on main for trainer 0 of every node started with --seed 1
+    assertFalse(first.contains(7258340960826406041L), first.toString());
   }
 
   private static void assertMessage(Map<String, Object> overrides, String key) {
