@@ -116,7 +116,9 @@ final class PolicyRun {
       try {
         summary =
             ControlledEpisode.run(s, engine.seed(), data, policy::decide, "baseline", recorder);
+        recorder.flush();
       } catch (Stopped e) {
+        recorder.flush();
         Map<String, Object> r = result(s, null, null, start, steps, layers);
         r.put("aborted", true);
         r.put("abort_reason", e.getMessage());
@@ -135,12 +137,19 @@ final class PolicyRun {
     return r;
   }
 
-  /** Shows progress, records every decision's densities and the last observation, stops. */
+  /**
+   * Shows progress, records the per-layer densities wherever they change (the steered GMP moves
+   * masks between decisions too, so a replay of {@code schedule.csv} follows every move, one row
+   * per layer and step) and the last observation, stops.
+   */
   private final class Recorder implements ControlledEpisode.ProgressListener {
 
     private final ScheduleLog schedule;
     private final ProgressBar bar;
     private Observation last;
+    private long pendingStep = -1;
+    private double[] pending;
+    private double[] logged;
 
     Recorder(ScheduleLog schedule, ProgressBar bar) {
       this.schedule = schedule;
@@ -149,6 +158,7 @@ final class PolicyRun {
 
     @Override
     public void stepped(StepState st, long totalSteps) {
+      note(st.step(), st.densities());
       bar.update(
           st.step(),
           engine.batchSize(),
@@ -161,7 +171,25 @@ final class PolicyRun {
     @Override
     public void decided(Observation o) {
       last = o;
-      schedule.log(o.getStep(), MoveSet.densities(o));
+      // a decision at a step replaces what the step's own mask update left there
+      note(o.getStep(), MoveSet.densities(o));
+    }
+
+    private void note(long step, double[] densities) {
+      if (step != pendingStep) {
+        flush();
+      }
+      pendingStep = step;
+      pending = densities.clone();
+    }
+
+    /** Writes the pending step's densities when they differ from the last written. */
+    void flush() {
+      if (pending != null && (logged == null || !java.util.Arrays.equals(pending, logged))) {
+        schedule.log(pendingStep, pending);
+        logged = pending;
+      }
+      pending = null;
     }
   }
 

@@ -77,11 +77,14 @@ class BaselinePolicyCommandTest {
     assertEquals("policy", ((Map<?, ?>) r.get("config")).get("method"));
     assertEquals(40, ((Number) r.get("steps")).longValue());
     assertEquals(0.1, ((Number) r.get("global_density")).doubleValue(), 1e-3);
-    assertEquals(3, ((Number) r.get("decisions")).intValue(), "decisions at steps 0, 20, 40");
+    assertEquals(11, ((Number) r.get("decisions")).intValue(), "a decision every 10%: 0, 4, .. 40");
     Path schedule = policyOut.resolve("schedule.csv");
     List<ScheduleLog.Row> rows = ScheduleLog.read(schedule);
-    assertEquals(
-        List.of(0L, 20L, 40L), rows.stream().map(ScheduleLog.Row::step).distinct().toList());
+    // every step where the densities moved, once: the decisions' and the steered GMP's between
+    List<Long> steps = rows.stream().map(ScheduleLog.Row::step).distinct().toList();
+    assertEquals(0L, steps.get(0));
+    assertTrue(steps.size() > 3 && steps.get(steps.size() - 1) <= 40, steps.toString());
+    assertEquals(rows.size(), steps.size() * 3L, "one row per layer and step: " + rows);
     assertTrue(Files.size(policyOut.resolve("schedule.png")) > 0);
 
     Path replayOut = tmp.resolve("replay");

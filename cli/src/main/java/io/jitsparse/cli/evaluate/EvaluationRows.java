@@ -3,6 +3,7 @@ package io.jitsparse.cli.evaluate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jitsparse.cli.report.MethodResult;
 import io.jitsparse.cli.report.SeedResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,12 @@ public final class EvaluationRows {
                   + " remove the file");
         }
         SeedResult r = JSON.treeToValue(n.get("result"), SeedResult.class);
-        done.computeIfAbsent(n.get("method").asText(), m -> new LinkedHashMap<>()).put(r.seed(), r);
+        String method = n.get("method").asText();
+        if (method.equals(MethodResult.LEARNED) && !policy.equals(n.get("policy").asText())) {
+          // a learned row of another policy is not this evaluation's: it runs again
+          continue;
+        }
+        done.computeIfAbsent(method, m -> new LinkedHashMap<>()).put(r.seed(), r);
       } catch (JsonProcessingException | NullPointerException e) {
         if (i == lines.size() - 1) {
           // the last line of an evaluation killed while writing it: that row runs again

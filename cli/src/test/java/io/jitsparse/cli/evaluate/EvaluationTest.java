@@ -88,8 +88,9 @@ class EvaluationTest {
     MethodResult staticErk = report.methods().get(4);
     // the budget reference is gmp-cubic-erk itself: its FLOPs are the reference's
     MethodResult erk = report.methods().get(0);
-    assertEquals(1.0, erk.meanTrainingFlopsVsReference(), 1e-9);
-    assertEquals(1.0, erk.meanInferenceFlopsVsReference(), 1e-9);
+    assertEquals(1.0, erk.meanTrainingFlopsVsReference(), 1e-4);
+    // whole weights per layer: the masks round the reference's densities
+    assertEquals(1.0, erk.meanInferenceFlopsVsReference(), 1e-4);
     for (double d : gmp.seeds().get(0).schedule().get(0)) {
       assertEquals(1.0, d, "gmp starts dense");
     }
