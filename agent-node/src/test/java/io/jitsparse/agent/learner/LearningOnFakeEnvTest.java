@@ -28,7 +28,7 @@ class LearningOnFakeEnvTest {
   private static final int EXPLORERS = 2;
   private static final int POPULATION = 8;
   private static final int BATCH = 32;
-  private static final int UPDATES_PER_DECISION = 2;
+  private static final int UPDATES_PER_DECISION = 4;
   private static final int MIN_REPLAY = 64;
   private static final int PUBLISH_EVERY = 25;
 
@@ -43,8 +43,11 @@ class LearningOnFakeEnvTest {
       report.add(
           String.format(
               "seed %d: untrained %.3f, learned %.3f, best %.3f", seed, untrained, learned, best));
-      // near the best: at least 80% of the way from the untrained policy to the optimum
-      assertTrue(learned - untrained >= 0.8 * (best - untrained), String.join("\n", report));
+      // near the best: at least 70% of the way from the untrained policy to the optimum. The
+      // transitions record the move the environment applied (the nearest in the move set), as the
+      // real trainer's budget wall reports it, which loses a little where a clamp at the density
+      // bounds lands between two moves: 75-81% of the way on these seeds, 80-88% before.
+      assertTrue(learned - untrained >= 0.7 * (best - untrained), String.join("\n", report));
     }
     System.out.println(String.join("\n", report));
   }
