@@ -8,8 +8,9 @@ import java.util.Optional;
  * Whatever chooses the per-layer densities of a {@link ControlledEpisode}: the agent's greedy
  * policy, a recorded schedule, a test's script. It plays the part the agent plays for a {@link
  * Trainer} actor, without the wire: it sees each decision's {@link Observation} and answers with
- * the densities to request at the next decision boundary, where the episode's {@link ActionWall}
- * clamps them and walks them to the target in the final phase.
+ * the per-layer log-offsets from the reference schedule to request at the next decision boundary,
+ * where the episode's {@link BudgetWall} fits them to the compute budget and holds them from the
+ * reference's end, where the network is at the target.
  */
 @FunctionalInterface
 public interface DensityController {
