@@ -105,6 +105,11 @@ public record LearnerSettings(
     if (budget.isNegative()) {
       throw bad("budget", budget + " is negative");
     }
+    if (budget.compareTo(MAX_BUDGET) > 0) {
+      // timers and progress lines count milliseconds: far beyond any run, refuse rather than
+      // overflow
+      throw bad("budget", budget + " is longer than " + MAX_BUDGET.toDays() + " days");
+    }
   }
 
   /** The warm-start checkpoint a {@code policy} value names (a path, a shipped name or none). */
@@ -144,7 +149,31 @@ public record LearnerSettings(
         c.getLong("agent-seed"),
         c.getString("out").trim(),
         warmStart(c.getString("policy")),
-        c.getDuration("budget"));
+        budget(c));
+  }
+
+  /** The longest learning budget accepted. */
+  public static final Duration MAX_BUDGET = Duration.ofDays(3650);
+
+  /** Plain digits, which HOCON would read as milliseconds. */
+  private static final java.util.regex.Pattern NO_UNIT =
+      java.util.regex.Pattern.compile("\\s*[0-9]+(\\.[0-9]+)?\\s*");
+
+  /**
+   * The learning budget: a duration with its unit. A bare number (which HOCON reads as
+   * milliseconds, so {@code --budget 30} would end learning at once) and a duration too long to
+   * represent are refused naming the key.
+   */
+  private static Duration budget(Config c) {
+    Object raw = c.getValue("budget").unwrapped();
+    if (raw instanceof Number || NO_UNIT.matcher(String.valueOf(raw)).matches()) {
+      throw bad("budget", raw + " has no unit; give one, for example 30s, 30m or 2h (0s: none)");
+    }
+    try {
+      return c.getDuration("budget");
+    } catch (com.typesafe.config.ConfigException | ArithmeticException e) {
+      throw bad("budget", raw + " is not a duration that fits (" + e.getMessage() + ")");
+    }
   }
 
   /** The Q-learner's configuration. */
