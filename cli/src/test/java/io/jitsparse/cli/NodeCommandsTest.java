@@ -72,4 +72,20 @@ class NodeCommandsTest {
     assertEquals(2, budget.code());
     assertTrue(budget.err().contains("budget"), budget.err());
   }
+
+  @Test
+  void aTakenPortIsOneLineNamingTheFlag() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      String port = Integer.toString(taken.getLocalPort());
+      CliRun remoting =
+          run("agent-node", "--host", "127.0.0.1", "--port", port, "--http-port", "-1");
+      assertEquals(2, remoting.code(), remoting.err());
+      assertTrue(remoting.err().contains("--port " + port), remoting.err());
+      assertTrue(remoting.err().strip().lines().count() <= 2, remoting.err());
+      CliRun http = run("agent-node", "--host", "127.0.0.1", "--port", "0", "--http-port", port);
+      assertEquals(2, http.code(), http.err());
+      assertTrue(http.err().contains("--http-port " + port), http.err());
+    }
+  }
 }

@@ -112,6 +112,10 @@ public final class ClusterNode {
               live.ifPresent(board -> board.describe(runId, nodeName));
               return body.apply(ctx, new NodeContext(nodeName, runId, meters, full, live));
             });
+    // A taken port fails deep inside remoting or the HTTP server with pages of stack trace:
+    // say it in one line first (a port taken between this check and the bind still fails there).
+    requireFree(settings.host(), settings.port(), "--port");
+    requireFree(settings.host(), settings.httpPort(), "--http-port");
     ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM_NAME, full);
     live.ifPresent(board -> LiveRoute.ID.get(Adapter.toClassic(system)).attach(board));
     ClusterNode node = new ClusterNode(system, exitCode, out, live);
@@ -122,6 +126,32 @@ public final class ClusterNode {
       ClusterBootstrap.get(Adapter.toClassic(system)).start();
     }
     return node;
+  }
+
+  /**
+   * Fails naming {@code flag} when {@code port} (a fixed one: 0 and negative ports are not checked)
+   * cannot be bound on {@code host}.
+   */
+  static void requireFree(String host, int port, String flag) {
+    if (port <= 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(host, port));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(
+          flag
+              + " "
+              + port
+              + ": "
+              + host
+              + ":"
+              + port
+              + " cannot be bound ("
+              + e.getMessage()
+              + ")");
+    }
   }
 
   /**
