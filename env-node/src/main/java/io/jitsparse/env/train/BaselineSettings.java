@@ -81,7 +81,7 @@ public record BaselineSettings(
               step(c, "gmp-start"),
               step(c, "gmp-end"),
               c.getDouble("gmp-initial-density"),
-              c.getInt("gmp-stages"),
+              whole(c, "gmp-stages"),
               step(c, "delta-t"),
               c.getDouble("prune-fraction"),
               c.getDouble("prune-fraction-end"),
@@ -89,15 +89,15 @@ public record BaselineSettings(
               step(c, "update-end"),
               c.getDouble("alpha"),
               c.getString("schedule-file"),
-              c.getInt("epochs"),
-              c.getInt("batch-size"),
+              whole(c, "epochs"),
+              whole(c, "batch-size"),
               optimizer(c),
               c.getDouble("lr"),
               c.getDoubleList("lr-decay-at"),
               c.getDouble("lr-decay-factor"),
               c.getDouble("validation-fraction"),
-              c.getInt("train-samples"),
-              c.getInt("eval-batch-size"),
+              whole(c, "train-samples"),
+              whole(c, "eval-batch-size"),
               c.getString("data-home"),
               c.getLong("seed"),
               c.getLong("checkpoint-every"),
@@ -109,6 +109,19 @@ public record BaselineSettings(
     } catch (ConfigException e) {
       throw new IllegalArgumentException("configuration: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A whole-number key: HOCON's {@code getInt} truncates {@code 1.5} to 1 and a count past the int
+   * range fails with a library message, so both are refused here naming the key.
+   */
+  private static int whole(Config c, String key) {
+    double v = c.getDouble(key);
+    if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+      throw new ConfigException.BadValue(
+          c.origin(), key, c.getValue(key).unwrapped() + " is not a whole number in the int range");
+    }
+    return (int) v;
   }
 
   /**

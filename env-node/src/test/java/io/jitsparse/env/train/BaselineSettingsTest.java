@@ -62,4 +62,17 @@ class BaselineSettingsTest {
             IllegalArgumentException.class, () -> TestRuns.settings(Map.of("density", "lots")));
     assertTrue(e.getMessage().contains("density"), e.getMessage());
   }
+
+  @Test
+  void countsMustBeWholeNumbersInRange() {
+    for (Object bad : new Object[] {1.5, "2.5", 99_999_999_999L}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> TestRuns.settings(Map.of("epochs", bad)));
+      assertTrue(
+          e.getMessage().contains("epochs") && e.getMessage().contains("whole number"),
+          e.getMessage());
+    }
+    assertEquals(3, TestRuns.settings(Map.of("epochs", 3.0)).epochs());
+  }
 }
