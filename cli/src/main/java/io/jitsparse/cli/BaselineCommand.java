@@ -147,6 +147,27 @@ public final class BaselineCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A new run never writes over an earlier one: a folder holding a result or a checkpoint is
+   * refused (naming {@code --resume} for a stopped run), and the output folder must be writable,
+   * all before any data is loaded.
+   */
+  private void refuseFinishedOrStopped(List<Path> dirs) {
+    for (Path dir : dirs) {
+      if (Files.exists(dir.resolve(RunResult.FILE)) || Checkpoint.exists(dir)) {
+        throw new IllegalArgumentException(
+            "--out "
+                + out
+                + " already holds a run ("
+                + dir
+                + "): continue a stopped one with --resume "
+                + out
+                + ", or give another --out");
+      }
+    }
+    OutputFolder.prepare(out, "--out");
+  }
+
   private int execute(AtomicBoolean stop, java.io.PrintWriter errors) throws IOException {
     List<Path> runDirs = new ArrayList<>();
     List<BaselineSettings> runs = new ArrayList<>();
@@ -175,6 +196,7 @@ public final class BaselineCommand implements Callable<Integer> {
           runDirs.add(out.resolve("seed-" + seed));
         }
       }
+      refuseFinishedOrStopped(runDirs);
     }
     for (BaselineSettings r : runs) {
       if (r.method().equals("replay")) {
@@ -236,6 +258,7 @@ public final class BaselineCommand implements Callable<Integer> {
         runDirs.add(out.resolve("seed-" + seed));
       }
     }
+    refuseFinishedOrStopped(runDirs);
     GreedyPolicy policy;
     try {
       policy =

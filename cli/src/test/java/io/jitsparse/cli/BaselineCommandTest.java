@@ -60,4 +60,19 @@ class BaselineCommandTest {
     assertEquals(BaselineCommand.EXIT_BAD_INPUT, resume.code());
     assertTrue(resume.err().contains("no checkpoint"), resume.err());
   }
+
+  @Test
+  void anEarlierRunIsNeverOverwritten(@TempDir Path tmp) throws Exception {
+    Path done = java.nio.file.Files.createDirectories(tmp.resolve("done"));
+    java.nio.file.Files.writeString(done.resolve("result.json"), "{}");
+    CliRun again = run("baseline", "--method", "dense", "--epochs", "1", "--out", done.toString());
+    assertEquals(2, again.code(), again.out() + again.err());
+    assertTrue(again.err().contains("--resume " + done), again.err());
+    assertEquals("{}", java.nio.file.Files.readString(done.resolve("result.json")));
+    Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+    CliRun intoFile =
+        run("baseline", "--method", "dense", "--epochs", "1", "--out", file.toString());
+    assertEquals(2, intoFile.code(), intoFile.err());
+    assertTrue(intoFile.err().contains("is a file"), intoFile.err());
+  }
 }
