@@ -29,6 +29,17 @@ public final class JitsparseCommand implements Runnable {
     cl.addSubcommand("loadgen", LoadgenCommand.commandLine(config));
     cl.addSubcommand("baseline", BaselineCommand.commandLine(config));
     cl.addSubcommand("evaluate", EvaluateCommand.commandLine(config));
+    // A bad flag is one line and a pointer to --help: the full usage (hundreds of lines for the
+    // node commands) would bury the error. Set last: it reaches the subcommands present now.
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine bad = e.getCommandLine();
+          String name = bad.getCommandSpec().qualifiedName();
+          bad.getErr().println(name + ": " + e.getMessage());
+          bad.getErr().println("(" + name + " --help lists every flag)");
+          bad.getErr().flush();
+          return BaselineCommand.EXIT_BAD_INPUT;
+        });
     return cl;
   }
 

@@ -75,4 +75,14 @@ class BaselineCommandTest {
     assertEquals(2, intoFile.code(), intoFile.err());
     assertTrue(intoFile.err().contains("is a file"), intoFile.err());
   }
+
+  @Test
+  void anUnknownFlagIsNamedInTwoLinesNotTheWholeUsage() {
+    for (String sub : new String[] {"baseline", "evaluate", "run", "env-node"}) {
+      CliRun r = run(sub, "--no-such-flag", "1");
+      assertEquals(2, r.code(), sub);
+      assertTrue(r.err().contains("--no-such-flag"), sub + ": " + r.err());
+      assertTrue(r.err().strip().lines().count() <= 2, sub + ": " + r.err());
+    }
+  }
 }
