@@ -31,6 +31,8 @@ import java.util.Map;
  */
 public final class RecordedSchedule {
 
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
+
   /** The header line (the one {@code io.jitsparse.env.train.ScheduleLog} writes). */
   public static final String HEADER = "step,layer,density";
 
@@ -63,8 +65,15 @@ public final class RecordedSchedule {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(file + ": no such schedule file", e);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new IllegalArgumentException(
+          file + ": not a text schedule (not UTF-8: a binary file?)", e);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (!lines.isEmpty() && lines.get(0).startsWith(BYTE_ORDER_MARK)) {
+      // editors on some systems start UTF-8 files with a byte-order mark
+      lines.set(0, lines.get(0).substring(BYTE_ORDER_MARK.length()));
     }
     if (lines.isEmpty() || !lines.get(0).strip().equals(HEADER)) {
       throw new IllegalArgumentException(file + ": line 1: expected the header '" + HEADER + "'");

@@ -78,4 +78,19 @@ class RecordedScheduleTest {
       assertTrue(e.getMessage().contains(p), "'" + p + "' not in: " + e.getMessage());
     }
   }
+
+  @Test
+  void aByteOrderMarkIsReadAndABinaryFileIsNamed(@TempDir Path dir) throws Exception {
+    Path bom = dir.resolve("bom.csv");
+    java.nio.file.Files.writeString(
+        bom, "\uFEFFstep,layer,density\n0,fc1/W,1.0\n0,fc2/W,1.0\n0,fc3/W,1.0\n");
+    assertEquals(1, RecordedSchedule.read(bom).points().size());
+    Path binary = dir.resolve("binary.csv");
+    java.nio.file.Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, (byte) 0xc3});
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> RecordedSchedule.read(binary));
+    assertTrue(
+        e.getMessage().contains(binary.toString()) && e.getMessage().contains("not UTF-8"),
+        e.getMessage());
+  }
 }
