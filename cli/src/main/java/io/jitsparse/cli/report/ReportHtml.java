@@ -177,7 +177,17 @@ final class ReportHtml {
         .append(ratio(inference))
         .append(" the budget reference's (cubic GMP with ERK; equal compute is at most ")
         .append(ratio(EQUAL_COMPUTE))
-        .append(").</li>\n</ul>\n");
+        .append(").</li>\n");
+    double bestTrain = best.meanTrainingFlopsVsReference();
+    double bestInference = best.meanInferenceFlopsVsReference();
+    if (bestTrain > EQUAL_COMPUTE || bestInference > EQUAL_COMPUTE) {
+      h.append("<li>The strongest baseline itself is not at equal compute: ")
+          .append(ratio(bestTrain))
+          .append(" the reference's training FLOPs and ")
+          .append(ratio(bestInference))
+          .append(" its inference FLOPs.</li>\n");
+    }
+    h.append("</ul>\n");
   }
 
   private static String points(double diff) {
