@@ -75,17 +75,19 @@ public final class ShippedPolicies {
   private static List<Path> roots() {
     List<Path> roots = new ArrayList<>();
     roots.add(Path.of("").toAbsolutePath());
+    java.security.CodeSource code = ShippedPolicies.class.getProtectionDomain().getCodeSource();
+    if (code == null) {
+      return roots;
+    }
     try {
-      Path jar =
-          Path.of(
-              ShippedPolicies.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       // <repo>/cli/target/jitsparse.jar, or <repo>/<module>/target/classes in a build
-      Path repo = jar.getParent() == null ? null : jar.getParent().getParent();
-      if (repo != null && repo.getParent() != null) {
-        roots.add(repo.getParent());
+      Path target = Path.of(code.getLocation().toURI()).getParent();
+      Path module = target == null ? null : target.getParent();
+      if (module != null && module.getParent() != null) {
+        roots.add(module.getParent());
       }
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      // no code source: the working directory is the only root
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      // a code source that is not a file: the working directory is the only root
     }
     return roots;
   }

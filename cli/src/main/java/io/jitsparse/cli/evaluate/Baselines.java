@@ -116,7 +116,6 @@ public final class Baselines {
    * @throws IllegalArgumentException for an unknown name, listing the known ones
    */
   public static Baseline byName(String name, String gmpDeltaT, String gmpEnd) {
-    long deltaT = DST_DELTA_T;
     String key = name.trim().toLowerCase(Locale.ROOT);
     if (!names().contains(key)) {
       throw new IllegalArgumentException(
@@ -179,7 +178,7 @@ public final class Baselines {
         k.put("grow", grow);
         k.put("prune-fraction-decay", decay);
         k.put("update-end", "100%");
-        k.put("delta-t", deltaT);
+        k.put("delta-t", DST_DELTA_T);
         return new Baseline(
             key,
             String.format(
@@ -188,7 +187,7 @@ public final class Baselines {
                     + " every %d steps, %s prune-fraction decay",
                 DST_PAPER.get(grow),
                 grow,
-                deltaT,
+                DST_DELTA_T,
                 decay),
             k);
       }

@@ -236,7 +236,6 @@ public final class Evaluation {
     private final long progressNanos;
     private int done;
     private int ran;
-    private double ranSeconds;
 
     Clock(int total, PrintWriter out) {
       this.total = total;
@@ -292,8 +291,8 @@ public final class Evaluation {
       done++;
       ran++;
       double elapsed = (System.nanoTime() - start) / 1e9;
-      ranSeconds = elapsed;
-      double eta = ranSeconds / ran * (total - done);
+      // rows skipped from an earlier run took no time: the pace is that of the rows run here
+      double eta = elapsed / ran * (total - done);
       out.printf(
           Locale.ROOT,
           "[%d/%d] %s seed %d: test accuracy %.4f, density %.4f, %.3e training FLOPs%s"

@@ -28,7 +28,10 @@ public final class EvaluationRows {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
-  private final String settings;
+
+  /** The identity, as read back from JSON text (so numbers compare as a row's do). */
+  private final JsonNode identity;
+
   private final String policy;
 
   /**
@@ -39,11 +42,11 @@ public final class EvaluationRows {
    */
   public EvaluationRows(Path folder, Map<String, Object> settings) {
     this.file = folder.resolve(FILE);
-    Map<String, Object> identity = new LinkedHashMap<>(settings);
-    identity.remove("seeds");
-    this.policy = String.valueOf(identity.remove("policy"));
+    Map<String, Object> kept = new LinkedHashMap<>(settings);
+    kept.remove("seeds");
+    this.policy = String.valueOf(kept.remove("policy"));
     try {
-      this.settings = JSON.writeValueAsString(identity);
+      this.identity = JSON.readTree(JSON.writeValueAsString(kept));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("settings are not JSON: " + e.getMessage(), e);
     }
@@ -73,7 +76,7 @@ public final class EvaluationRows {
       }
       try {
         JsonNode n = JSON.readTree(line);
-        if (!settings.equals(JSON.writeValueAsString(n.get("settings")))) {
+        if (!identity.equals(n.get("settings"))) {
           throw new IOException(
               file
                   + " line "
@@ -104,7 +107,7 @@ public final class EvaluationRows {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("method", method);
     row.put("policy", policy);
-    row.put("settings", JSON.convertValue(JSON.valueToTree(rawSettings()), Object.class));
+    row.put("settings", identity);
     row.put("result", result);
     try {
       Files.writeString(
@@ -116,14 +119,6 @@ public final class EvaluationRows {
           StandardOpenOption.SYNC);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot append a row to " + file, e);
-    }
-  }
-
-  private JsonNode rawSettings() {
-    try {
-      return JSON.readTree(settings);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -287,7 +287,7 @@ public record TrainerSettings(
    * ({@link #referenceKeys()}), which the episode's {@link BudgetWall} steers.
    */
   public BaselineSettings engine(long episodeSeed) {
-    Map<String, Object> o = engineKeys(episodeSeed, density);
+    Map<String, Object> o = engineKeys(episodeSeed);
     o.putAll(referenceKeys());
     return BaselineSettings.withOverrides(root, o);
   }
@@ -324,17 +324,18 @@ public record TrainerSettings(
    * @throws IllegalArgumentException naming the key when the result is invalid
    */
   public BaselineSettings engine(long episodeSeed, Map<String, ?> method) {
-    Map<String, Object> o = engineKeys(episodeSeed, density);
+    Map<String, Object> o = engineKeys(episodeSeed);
     o.putAll(method);
     return BaselineSettings.withOverrides(root, o);
   }
 
-  private Map<String, Object> engineKeys(long episodeSeed, double engineDensity) {
+  private Map<String, Object> engineKeys(long episodeSeed) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("model", model);
     o.put("width", width);
+    // every method's keys (the reference's or a baseline's) set "method" over this
     o.put("method", "static");
-    o.put("density", engineDensity);
+    o.put("density", density);
     o.put("prune", prune);
     o.put("grow", grow);
     o.put("seed", episodeSeed);
