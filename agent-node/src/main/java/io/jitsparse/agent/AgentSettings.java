@@ -26,6 +26,7 @@ import java.util.Locale;
  * @param maxPendingTransitions transitions an explorer holds unsent (oldest dropped beyond)
  * @param maxPendingSummaries episode summaries an explorer holds unacknowledged (oldest dropped)
  * @param ackTimeout resend interval of unacknowledged batches and summaries
+ * @param drainTimeout longest an explorer whose trainer left keeps delivering what it holds
  * @param policyResubscribeInterval interval of an explorer's policy subscription renewal
  * @param replayCapacity transitions the replay keeps
  * @param maxBatchTransitions largest batch the replay accepts
@@ -45,6 +46,7 @@ public record AgentSettings(
     int maxPendingTransitions,
     int maxPendingSummaries,
     Duration ackTimeout,
+    Duration drainTimeout,
     Duration policyResubscribeInterval,
     int replayCapacity,
     int maxBatchTransitions,
@@ -79,6 +81,7 @@ public record AgentSettings(
     positive("max-pending-transitions", maxPendingTransitions);
     positive("max-pending-summaries", maxPendingSummaries);
     positive("ack-timeout", ackTimeout);
+    positive("drain-timeout", drainTimeout);
     positive("max-transition-delay", maxTransitionDelay);
     positive("policy-resubscribe-interval", policyResubscribeInterval);
     positive("replay-capacity", replayCapacity);
@@ -117,6 +120,7 @@ public record AgentSettings(
           c.getInt("max-pending-transitions"),
           c.getInt("max-pending-summaries"),
           c.getDuration("ack-timeout"),
+          c.getDuration("drain-timeout"),
           c.getDuration("policy-resubscribe-interval"),
           c.getInt("replay-capacity"),
           c.getInt("max-batch-transitions"),

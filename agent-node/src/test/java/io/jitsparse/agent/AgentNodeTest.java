@@ -255,9 +255,23 @@ class AgentNodeTest {
     TrainerRegistered again = trainer.expectMessageClass(TrainerRegistered.class, WAIT);
     assertEquals(registered.getExplorerRef(), again.getExplorerRef());
 
+    // Episode 1 half played: its first n-step transition is built and waits for its batch to
+    // fill. The trainer deregistering does not lose it: the explorer delivers it, then stops.
+    int played = settings.nStep() + 1;
+    for (int d = 0; d <= played; d++) {
+      explorer.tell(obs(d, false).toBuilder().setEpisode(1).build());
+      trainer.expectMessageClass(SparsityAction.class, WAIT);
+    }
     registry.tell(DeregisterTrainer.newBuilder().setTrainerId("t-0").setReason("done").build());
     TestProbe<Object> watcher = KIT.createTestProbe();
     watcher.expectTerminated(explorer, WAIT);
     assertEquals(0.0, explorers(meters));
+    learner.tell(ReplayStatsQuery.newBuilder().setReplyTo(ref(statsProbe.ref())).build());
+    assertEquals(
+        LAST_DECISION + played - settings.nStep() + 1,
+        statsProbe.expectMessageClass(ReplayStats.class, WAIT).getTransitionsReceived());
+    assertEquals(0.0, count(meters, "jitsparse.agent.transitions.lost"));
+    // A deregistered trainer ended its episode itself (it reports it aborted): not abandoned.
+    assertEquals(0.0, count(meters, "jitsparse.agent.episodes.abandoned"));
   }
 }

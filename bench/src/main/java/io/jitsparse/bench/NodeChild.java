@@ -3,7 +3,10 @@ package io.jitsparse.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,17 +29,22 @@ final class NodeChild implements AutoCloseable {
   private final Process process;
   private final List<String> lines = new ArrayList<>();
 
-  private NodeChild(String prefix, Process process, Predicate<String> show) {
+  private NodeChild(String prefix, Process process, Predicate<String> show, Path log) {
     this.prefix = prefix;
     this.process = process;
     Thread pump =
         new Thread(
             () -> {
               try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                      new BufferedReader(
+                          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                  PrintWriter w =
+                      log == null ? null : new PrintWriter(Files.newBufferedWriter(log), true)) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                  if (w != null) {
+                    w.println(line);
+                  }
                   synchronized (lines) {
                     lines.add(line);
                     lines.notifyAll();
@@ -81,8 +89,23 @@ final class NodeChild implements AutoCloseable {
   /** Starts {@code cmd}; lines that {@code show} accepts are printed after {@code prefix}. */
   static NodeChild start(List<String> cmd, String prefix, Predicate<String> show)
       throws IOException {
+    return start(cmd, prefix, show, null, java.util.Map.of());
+  }
+
+  /**
+   * As {@link #start(List, String, Predicate)}, with {@code env} added to the child's environment
+   * and every line also written to {@code log} (when not null).
+   */
+  static NodeChild start(
+      List<String> cmd,
+      String prefix,
+      Predicate<String> show,
+      Path log,
+      java.util.Map<String, String> env)
+      throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    return new NodeChild(prefix, pb.start(), show);
+    pb.environment().putAll(env);
+    return new NodeChild(prefix, pb.start(), show, log);
   }
 
   /** The first line matching {@code pattern}, waiting up to {@code timeout}. */
@@ -146,6 +169,12 @@ final class NodeChild implements AutoCloseable {
     synchronized (lines) {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
     }
+  }
+
+  /** SIGKILL, as a crashed machine would; returns once the process is gone. */
+  void killHard() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(DEFAULT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** SIGTERM, then SIGKILL after {@code grace}. */

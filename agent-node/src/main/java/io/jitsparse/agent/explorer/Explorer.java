@@ -54,7 +54,14 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
 
   /** What an explorer handles. */
   public sealed interface Command extends LocalCommand
-      permits Wire, Reregister, ResendTick, SummaryTick, ResubscribeTick, FlushTick {}
+      permits Wire,
+          Reregister,
+          TrainerLeft,
+          ResendTick,
+          SummaryTick,
+          ResubscribeTick,
+          FlushTick,
+          DrainDeadline {}
 
   /** A protobuf message that arrived through the explorer's adapter. */
   public record Wire(Message message) implements Command {}
@@ -62,7 +69,18 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
   /** The trainer registered again (possibly from a restarted actor): reply and adopt its ref. */
   public record Reregister(RegisterTrainer registration) implements Command {}
 
+  /**
+   * The trainer is gone: deregistered ({@code nodeLost} false) or its node left the cluster. The
+   * explorer keeps delivering the transitions and summaries it already holds (they are valid
+   * experience) for at most {@code drain-timeout}, then stops; an episode the trainer never ended
+   * is counted abandoned when its node was lost, and what is still unacknowledged is counted lost.
+   */
+  public record TrainerLeft(boolean nodeLost) implements Command {}
+
   private record ResendTick() implements Command {}
+
+  /** The drain of a leaving explorer has lasted {@code drain-timeout}. */
+  private record DrainDeadline() implements Command {}
 
   private record SummaryTick() implements Command {}
 
@@ -74,6 +92,7 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
   private static final String RESEND = "resend";
   private static final String SUMMARY = "summary";
   private static final String FLUSH = "flush";
+  private static final String DRAIN = "drain";
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -98,6 +117,9 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
   private long lastDecision = -1;
   private Message cachedAnswer;
   private long lastSummaryAcked = -1;
+  // An observation of an episode arrived and its final one (done) did not yet.
+  private boolean episodeOpen;
+  private boolean leaving;
 
   /**
    * @param registration the trainer's accepted registration (replied to at start)
@@ -163,6 +185,8 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     return newReceiveBuilder()
         .onMessage(Wire.class, this::onWire)
         .onMessage(Reregister.class, r -> reply(r.registration()))
+        .onMessage(TrainerLeft.class, this::onTrainerLeft)
+        .onMessage(DrainDeadline.class, d -> onDrainDeadline())
         .onMessage(ResendTick.class, t -> onResend())
         .onMessage(SummaryTick.class, t -> onSummaryTick())
         .onMessage(ResubscribeTick.class, t -> subscribe(policyVersion))
@@ -173,6 +197,10 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
 
   private Behavior<Command> onWire(Wire w) {
     Message m = w.message();
+    if (leaving && (m instanceof Observation || m instanceof EpisodeSummary)) {
+      // From a trainer that left: nobody waits for the answer.
+      return this;
+    }
     if (m instanceof Observation o) {
       onObservation(o);
     } else if (m instanceof TransitionBatchAck a) {
@@ -186,7 +214,41 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     } else {
       reject("unexpected", "unexpected " + m.getDescriptorForType().getFullName());
     }
+    return leaving && drained() ? Behaviors.stopped() : this;
+  }
+
+  private Behavior<Command> onTrainerLeft(TrainerLeft left) {
+    if (left.nodeLost() && episodeOpen) {
+      meters.episodesAbandoned.increment();
+    }
+    episodeOpen = false;
+    leaving = true;
+    outbox.flush();
+    pump();
+    if (drained()) {
+      return Behaviors.stopped();
+    }
+    timers.startSingleTimer(DRAIN, new DrainDeadline(), settings.drainTimeout());
     return this;
+  }
+
+  private Behavior<Command> onDrainDeadline() {
+    int lost = outbox.pendingCount() + outbox.unackedTransitions();
+    meters.transitionsLost.increment(lost);
+    ctx.getLog()
+        .warn(
+            "explorer {}: trainer left and the replay did not acknowledge {} transitions and {}"
+                + " summaries within drain-timeout {}: counted lost",
+            trainerId(),
+            lost,
+            summaries.size(),
+            settings.drainTimeout());
+    return Behaviors.stopped();
+  }
+
+  /** Nothing left to deliver: every built transition and every summary acknowledged. */
+  private boolean drained() {
+    return outbox.pendingCount() == 0 && outbox.unackedCount() == 0 && summaries.isEmpty();
   }
 
   private Behavior<Command> reply(RegisterTrainer registration) {
@@ -220,6 +282,7 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     }
     lastEpisode = o.getEpisode();
     lastDecision = o.getDecision();
+    episodeOpen = !o.getDone();
     Message answer;
     NStepAccumulator.Decision decision = null;
     if (o.getDone()) {
@@ -358,7 +421,9 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
     }
     summaries.remove(a.getEpisode());
     lastSummaryAcked = Math.max(lastSummaryAcked, a.getEpisode());
-    trainerRef.tell(summaryAck(a.getEpisode()));
+    if (!leaving) {
+      trainerRef.tell(summaryAck(a.getEpisode()));
+    }
   }
 
   private void onChunk(PolicySnapshotChunk c) {

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One explorer's meters, tagged {@code trainer}. They are removed from the registry when the
  * explorer stops, so a long run with many short-lived trainers does not accumulate dead series.
  */
-final class ExplorerMeters {
+public final class ExplorerMeters {
 
   final Counter observations;
   final Counter greedy;
@@ -25,6 +25,13 @@ final class ExplorerMeters {
   final Counter transitionsAcked;
   final Counter transitionsDropped;
   final Counter summariesDropped;
+
+  /** Episodes whose trainer's node left the cluster before it ended them: node-wide, no tag. */
+  final Counter episodesAbandoned;
+
+  /** Transitions still unacknowledged when a leaving explorer's drain ended: node-wide. */
+  final Counter transitionsLost;
+
   final AtomicLong policyVersion = new AtomicLong();
 
   /**
@@ -46,6 +53,26 @@ final class ExplorerMeters {
   private final List<Meter> owned = new ArrayList<>();
 
   /**
+   * The node-wide counters every explorer of a node shares (no trainer tag).
+   *
+   * @param episodesAbandoned episodes whose trainer's node left the cluster before they ended
+   * @param transitionsLost transitions a leaving explorer could not deliver within drain-timeout
+   */
+  public record NodeCounters(Counter episodesAbandoned, Counter transitionsLost) {
+
+    /** Registers them in {@code registry}; registering again returns the same counters. */
+    public static NodeCounters register(MeterRegistry registry) {
+      return new NodeCounters(
+          Counter.builder("jitsparse.agent.episodes.abandoned")
+              .description("episodes whose trainer's node left the cluster before they ended")
+              .register(registry),
+          Counter.builder("jitsparse.agent.transitions.lost")
+              .description("transitions a leaving explorer could not deliver within drain-timeout")
+              .register(registry));
+    }
+  }
+
+  /**
    * @param epsilon the explorer's exploration rate, fixed for its life
    */
   ExplorerMeters(MeterRegistry registry, String trainerId, double epsilon) {
@@ -61,6 +88,10 @@ final class ExplorerMeters {
         counter("jitsparse.agent.transitions.dropped", "transitions dropped, outbox full");
     summariesDropped =
         counter("jitsparse.agent.summaries.dropped", "episode summaries dropped, outbox full");
+    // Not owned: these outlive the explorer (they count what its end cost).
+    NodeCounters node = NodeCounters.register(registry);
+    episodesAbandoned = node.episodesAbandoned();
+    transitionsLost = node.transitionsLost();
     owned.add(
         Gauge.builder("jitsparse.agent.policy.version", policyVersion, AtomicLong::get)
             .description("policy version the explorer acts with (0 = handcrafted)")

@@ -135,6 +135,15 @@ public final class TransitionOutbox {
     return unacked.size();
   }
 
+  /** Transitions in the batches sent and not yet acknowledged. */
+  public int unackedTransitions() {
+    int n = 0;
+    for (InFlight f : unacked.values()) {
+      n += f.batch().getTransitionsCount();
+    }
+    return n;
+  }
+
   /** Sequences in flight, oldest first. */
   public List<Long> unackedSequences() {
     return new ArrayList<>(unacked.keySet());

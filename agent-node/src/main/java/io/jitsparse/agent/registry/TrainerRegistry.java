@@ -3,6 +3,7 @@ package io.jitsparse.agent.registry;
 import com.google.protobuf.Message;
 import io.jitsparse.agent.AgentSettings;
 import io.jitsparse.agent.explorer.Explorer;
+import io.jitsparse.agent.explorer.ExplorerMeters;
 import io.jitsparse.agent.live.TrainerJoined;
 import io.jitsparse.protocol.LocalCommand;
 import io.jitsparse.protocol.MessageChecks;
@@ -115,6 +116,9 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
         Counter.builder("jitsparse.agent.explorers.dropped")
             .description("explorers stopped because their trainer left")
             .register(meters);
+    // The explorers count into these node-wide series; registered here so that they exist at zero
+    // before the first explorer (a rare event's series is there before it happens).
+    ExplorerMeters.NodeCounters.register(meters);
     this.unexpected =
         Counter.builder("jitsparse.agent.registry.messages.rejected")
             .description("messages of an unexpected type the trainer registry refused")
@@ -197,7 +201,7 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
     Entry e = entries.remove(d.getTrainerId());
     if (e != null) {
       getContext().getLog().info("trainer {} deregistered: {}", d.getTrainerId(), d.getReason());
-      stop(d.getTrainerId(), e);
+      stop(d.getTrainerId(), e, false);
     }
   }
 
@@ -208,7 +212,7 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
       var kv = it.next();
       if (kv.getValue().address().equals(gone)) {
         it.remove();
-        stop(kv.getKey(), kv.getValue());
+        stop(kv.getKey(), kv.getValue(), true);
         n++;
       }
     }
@@ -231,10 +235,11 @@ public final class TrainerRegistry extends AbstractBehavior<TrainerRegistry.Comm
     return this;
   }
 
-  private void stop(String id, Entry e) {
+  /** The explorer drains what it holds and stops; its name stays taken until it has. */
+  private void stop(String id, Entry e, boolean nodeLost) {
     stopping.add(id);
     slots.clear(e.slot());
-    getContext().stop(e.explorer());
+    e.explorer().tell(new Explorer.TrainerLeft(nodeLost));
   }
 
   private void reject(RegisterTrainer r, String reason) {
