@@ -40,6 +40,9 @@ class HostScenarioTest {
             "-Dorg.eclipse.deeplearning4j.helpers.disable=false",
             // split-brain decisions within seconds, so the test waits little for downing
             "-Dpekko.cluster.split-brain-resolver.stable-after=3s",
+            // the nodes' own INFO events ("learner resumed"), as the jar's logging settings have
+            // them; the bench module's own settings, first on this class path, keep WARN
+            "-Dorg.slf4j.simpleLogger.log.io.jitsparse=info",
             "-cp",
             System.getProperty("java.class.path"),
             "io.jitsparse.cli.JitsparseCommand");
