@@ -42,6 +42,8 @@ final class HostScenario implements AutoCloseable {
    *
    * @param launcher the command that runs {@code jitsparse} (the subcommand and flags follow)
    * @param out folder of the nodes' logs and outputs (the agent's checkpoints under it)
+   * @param nodeOut the same folder as the nodes see it (another path when they run from the image,
+   *     which mounts {@code out} as its data volume)
    * @param addressPrefix the first three octets of the hosts' loopback addresses, e.g. "127.21.0."
    * @param remotingPort Artery port of every host
    * @param httpPort management/metrics port of every host
@@ -58,6 +60,7 @@ final class HostScenario implements AutoCloseable {
   record Settings(
       List<String> launcher,
       Path out,
+      Path nodeOut,
       String addressPrefix,
       int remotingPort,
       int httpPort,
@@ -155,8 +158,8 @@ final class HostScenario implements AutoCloseable {
   private static final Duration GRACE = Duration.ofSeconds(20);
 
   /**
-   * The node lines shown: its own status lines and errors, except Bootstrap's probe failures of a
-   * killed host's contact point (a restarted agent lists every env host, the killed one too).
+   * The node lines shown: its own status lines and errors, except Bootstrap's probe failures (a
+   * contact point slow to answer on a loaded machine; the node joins through the others).
    */
   private static final Predicate<String> SHOWN =
       NodeChild.NODE_LINES.and(l -> !l.contains("HttpContactPointBootstrap"));
@@ -333,7 +336,7 @@ final class HostScenario implements AutoCloseable {
     List<String> cmd = new ArrayList<>(s.launcher());
     cmd.add("agent-node");
     cmd.addAll(hostFlags(address(0), AGENT, envHostsUp));
-    cmd.addAll(List.of("--out", s.out().resolve("agent").toString()));
+    cmd.addAll(List.of("--out", s.nodeOut().resolve(AGENT).toString()));
     cmd.addAll(s.agentArgs());
     return cmd;
   }
@@ -342,7 +345,7 @@ final class HostScenario implements AutoCloseable {
     List<String> cmd = new ArrayList<>(s.launcher());
     cmd.add("env-node");
     cmd.addAll(hostFlags(address(h), envName(h), h));
-    cmd.addAll(List.of("--out", s.out().resolve(envName(h)).toString()));
+    cmd.addAll(List.of("--out", s.nodeOut().resolve(envName(h)).toString()));
     cmd.addAll(s.envArgs());
     return cmd;
   }

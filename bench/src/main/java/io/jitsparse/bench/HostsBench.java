@@ -32,6 +32,10 @@ public final class HostsBench {
   private static final int PLOT_WIDTH = 1000;
   private static final int PLOT_HEIGHT = 420;
   private static final int MARGIN = 50;
+
+  /** Where the image's nodes see their data volume (the image's working directory). */
+  private static final String IMAGE_DATA = "/var/lib/jitsparse";
+
   private static final double TICK_SECONDS = 60;
   private static final int TICK_LENGTH = 5;
 
@@ -52,6 +56,11 @@ public final class HostsBench {
             .declare("kill-agent", true, "kill -9 and restart the agent-node at the end")
             .declare("address-prefix", "127.21.0.", "first three octets of the hosts' addresses")
             .declare("jar", DEFAULT_JAR, "the jitsparse fat jar")
+            .declare(
+                "image",
+                "",
+                "run every node from this image tarball instead (cli/target/jib-image.tar;"
+                    + " k8s/image/run-image, as root)")
             .declare("java", Path.of(System.getProperty("java.home"), "bin", "java"), "java")
             .declare("node-opts", NODE_OPTS, "JVM options of every node")
             .declare("logs", "target/hosts-run", "folder of the nodes' logs and outputs")
@@ -59,15 +68,29 @@ public final class HostsBench {
     if (!flags.parse(args)) {
       return;
     }
-    Path jar = Path.of(flags.string("jar"));
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalArgumentException(
-          jar + " is missing: build it with `mvn -pl cli -am package -DskipTests`");
-    }
-    Path logs = Path.of(flags.string("logs"));
+    Path logs = Path.of(flags.string("logs")).toAbsolutePath();
     if (Files.exists(logs)) {
       throw new IllegalArgumentException(
           "--logs " + logs + " exists: a restarted agent would resume its checkpoints; remove it");
+    }
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("OMP_NUM_THREADS", Integer.toString(flags.integer("omp-threads", 1)));
+    environment.put("OMP_WAIT_POLICY", "PASSIVE");
+    List<String> launcher;
+    Path nodeOut;
+    String image = flags.string("image");
+    if (image.isEmpty()) {
+      Path jar = Path.of(flags.string("jar"));
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalArgumentException(
+            jar + " is missing: build it with `mvn -pl cli -am package -DskipTests`");
+      }
+      launcher =
+          NodeChild.jarCommand(flags.string("java"), flags.string("node-opts"), jar.toString());
+      nodeOut = logs;
+    } else {
+      launcher = imageLauncher(Path.of(image), logs, environment);
+      nodeOut = Path.of(IMAGE_DATA);
     }
     String warning = Machine.busyWarning();
     if (warning != null) {
@@ -75,8 +98,9 @@ public final class HostsBench {
     }
     HostScenario.Settings settings =
         new HostScenario.Settings(
-            NodeChild.jarCommand(flags.string("java"), flags.string("node-opts"), jar.toString()),
+            launcher,
             logs,
+            nodeOut,
             flags.string("address-prefix"),
             25520,
             8558,
@@ -99,11 +123,7 @@ public final class HostsBench {
                 "--checkpoint-interval",
                 Integer.toString(flags.integer("checkpoint-interval", 1))),
             flags.bool("kill-agent"),
-            Map.of(
-                "OMP_NUM_THREADS",
-                Integer.toString(flags.integer("omp-threads", 1)),
-                "OMP_WAIT_POLICY",
-                "PASSIVE"));
+            environment);
     HostScenario.Result result;
     try (HostScenario scenario = new HostScenario(settings)) {
       result = scenario.run();
@@ -125,6 +145,39 @@ public final class HostsBench {
     System.out.println("hosts: wrote " + out + ", " + csv + ", " + png);
   }
 
+  /**
+   * {@code k8s/image/run-image IMAGE} as the nodes' launcher: each node runs the image's entrypoint
+   * (its JVM settings from the image) in a chroot of one shared unpacked root file system, with
+   * {@code logs} mounted at the image's data folder (as a pod's volume) and the OpenMP settings
+   * passed in. The root file system is unpacked once here, before any node starts.
+   */
+  private static List<String> imageLauncher(Path image, Path logs, Map<String, String> environment)
+      throws IOException, InterruptedException {
+    if (!Files.isRegularFile(image)) {
+      throw new IllegalArgumentException(
+          "--image "
+              + image
+              + " is missing: build it as root with mvn -Pimage -pl cli -am package");
+    }
+    Path runImage = Path.of("k8s", "image", "run-image").toAbsolutePath();
+    Path rootfs = logs.resolveSibling(logs.getFileName() + "-rootfs");
+    Files.createDirectories(logs);
+    // the image's user (10001) writes the nodes' outputs into the mounted folder
+    Files.setPosixFilePermissions(
+        logs, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    environment.put("ROOTFS", rootfs.toString());
+    environment.put("DATA_DIR", logs.toString());
+    environment.put("PASS_ENV", "OMP_NUM_THREADS OMP_WAIT_POLICY");
+    ProcessBuilder unpack =
+        new ProcessBuilder(runImage.toString(), image.toString(), "--version").inheritIO();
+    unpack.environment().putAll(environment);
+    int exit = unpack.start().waitFor();
+    if (exit != 0) {
+      throw new IllegalStateException("run-image " + image + " --version exited with " + exit);
+    }
+    return List.of(runImage.toString(), image.toAbsolutePath().toString());
+  }
+
   private static Map<String, Object> settingsMap(Flags flags) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (String k :
@@ -136,7 +189,8 @@ public final class HostsBench {
             "omp-threads",
             "min-replay-size",
             "checkpoint-interval",
-            "node-opts")) {
+            "node-opts",
+            "image")) {
       m.put(k, flags.string(k));
     }
     return m;

@@ -50,6 +50,7 @@ class HostScenarioTest {
         new HostScenario.Settings(
             launcher,
             dir,
+            dir,
             "127.22.0.",
             25520,
             8558,
