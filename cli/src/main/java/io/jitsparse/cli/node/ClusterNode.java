@@ -155,16 +155,19 @@ public final class ClusterNode {
   }
 
   /**
-   * The config a node runs with: {@code config} plus remoting, roles, seeds or Cluster Bootstrap,
-   * and management.
+   * The config a node runs with: {@code config} plus remoting (TLS when {@code tls-dir} is set),
+   * roles, seeds or Cluster Bootstrap, and management.
    */
   static Config withNode(Config config, NodeSettings s, Set<String> roles) {
     List<String> seeds = new ArrayList<>();
     for (String hp : s.seedNodes()) {
       seeds.add("pekko://" + SYSTEM_NAME + "@" + hp);
     }
-    return bootstrap(s)
-        .withValue(
+    Config base = bootstrap(s);
+    if (s.tls().isPresent()) {
+      base = s.tls().get().pekkoConfig().withFallback(base);
+    }
+    return base.withValue(
             "pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(new TreeSet<>(roles)))
@@ -222,6 +225,14 @@ public final class ClusterNode {
   private void join(NodeSettings s, Set<String> roles) {
     Cluster cluster = Cluster.get(system);
     out.println("jitsparse: cluster address " + cluster.selfMember().address());
+    s.tls()
+        .ifPresent(
+            tls ->
+                out.println(
+                    "jitsparse: remoting over TLS with mutual authentication ("
+                        + RemotingTls.TRANSPORT
+                        + "), certificates in "
+                        + tls.dir()));
     if (s.bootstraps()) {
       out.println(
           "jitsparse: cluster bootstrap by "
