@@ -32,7 +32,6 @@ class ClusterBootstrapRestartTest {
   private static final List<String> ENV_HOSTS = List.of("127.13.0.3", "127.13.0.4");
   private static final int REMOTING_PORT = 25520;
   private static final int HTTP_PORT = 8558;
-  private static final String MEMBERS = "jitsparse_cluster_members";
   private static final String EXPLORERS = "jitsparse_agent_explorers";
   private static final String RECEIVED = "jitsparse_agent_replay_transitions_received_total";
 
@@ -95,36 +94,12 @@ class ClusterBootstrapRestartTest {
         () -> metric(agentHttp, EXPLORERS) == 8 && metric(agentHttp, RECEIVED) > 0, SETTLE, agent);
   }
 
-  /** Members up with role {@code role} in the view of the node at {@code http}; -1 when absent. */
   private static double members(String http, String role) {
-    try {
-      String scrape = NodeProcess.scrape(http);
-      double sum = 0;
-      for (String line : scrape.split("\n")) {
-        if (line.startsWith(MEMBERS + "{")
-            && line.contains("member_role=\"" + role + "\"")
-            && line.contains("status=\"up\"")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return NodeProcess.membersUp(http, role);
   }
 
   private static double metric(String http, String name) {
-    try {
-      return NodeProcess.metric(http, name);
-    } catch (IOException e) {
-      return Double.NaN;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Double.NaN;
-    }
+    return NodeProcess.metricOrNaN(http, name);
   }
 
   private static List<String> nodeFlags(String host) {

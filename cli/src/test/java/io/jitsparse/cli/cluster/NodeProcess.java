@@ -31,6 +31,7 @@ public final class NodeProcess implements AutoCloseable {
       Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
   private static final Pattern HTTP = Pattern.compile("jitsparse: http (http://[^\\s/]+)/");
   private static final long POLL_MILLIS = 250;
+  private static final String MEMBERS = "jitsparse_cluster_members";
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -130,6 +131,42 @@ public final class NodeProcess implements AutoCloseable {
   /** Sum of every series of a Prometheus metric on the node's /metrics; NaN when absent. */
   static double metric(String httpBase, String name) throws IOException, InterruptedException {
     return sum(scrape(httpBase), name);
+  }
+
+  /** {@link #metric}, NaN also when the node does not answer (yet, or any more). */
+  static double metricOrNaN(String httpBase, String name) {
+    try {
+      return metric(httpBase, name);
+    } catch (IOException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+  }
+
+  /**
+   * Members up with role {@code role} in the view of the node at {@code httpBase} (metric {@value
+   * #MEMBERS}); -1 when the node does not answer.
+   */
+  static double membersUp(String httpBase, String role) {
+    try {
+      String scrape = scrape(httpBase);
+      double sum = 0;
+      for (String line : scrape.split("\n")) {
+        if (line.startsWith(MEMBERS + "{")
+            && line.contains("member_role=\"" + role + "\"")
+            && line.contains("status=\"up\"")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** Sum of every series of metric {@code name} in a scrape's text; NaN when it has none. */
