@@ -126,43 +126,16 @@ class ClusterBootstrapRestartTest {
       List.of("-Dpekko.cluster.split-brain-resolver.stable-after=3s");
 
   private NodeProcess agent(String name) throws IOException {
-    return node(
-        name,
-        "768m",
-        "agent-node",
-        AGENT_HOST,
-        List.of(
-            "--run-id",
-            "bootstrap-test",
-            "--out",
-            dir.resolve("agent-out").toString(),
-            "--replay-memory",
-            "32MiB",
-            "--min-replay-size",
-            "16",
-            "--learner-batch-size",
-            "8"));
+    List<String> flags =
+        new ArrayList<>(
+            List.of("--run-id", "bootstrap-test", "--out", dir.resolve("agent-out").toString()));
+    flags.addAll(NodeProcess.SMALL_LEARNER);
+    return node(name, "768m", "agent-node", AGENT_HOST, flags);
   }
 
   private NodeProcess loadgen(String host) throws IOException {
     String name = "loadgen-" + host.substring(host.lastIndexOf('.') + 1);
-    // --duration longer than the test: the test ends it
-    return node(
-        name,
-        "384m",
-        "loadgen",
-        host,
-        List.of(
-            "--trainers",
-            "4",
-            "--interval",
-            "500ms",
-            "--warmup",
-            "0s",
-            "--duration",
-            "600s",
-            "--node-name",
-            name));
+    return node(name, "384m", "loadgen", host, NodeProcess.simulatedTrainers(name, 4));
   }
 
   /** {@code jitsparse <command>} on {@code host} with Bootstrap's flags and {@code extra}. */

@@ -35,6 +35,10 @@ public final class NodeProcess implements AutoCloseable {
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** agent-node flags of a learner that starts on a few transitions and needs little memory. */
+  static final List<String> SMALL_LEARNER =
+      List.of("--replay-memory", "32MiB", "--min-replay-size", "16", "--learner-batch-size", "8");
+
   private final String name;
   private final Process process;
   private final List<String> lines = new ArrayList<>();
@@ -86,6 +90,24 @@ public final class NodeProcess implements AutoCloseable {
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
     return new NodeProcess(name, pb.start(), log);
+  }
+
+  /**
+   * loadgen flags of {@code trainers} simulated trainers named {@code <name>-sim-<i>}, an
+   * observation every 500 ms each from the start, for longer than any test (the test ends them).
+   */
+  static List<String> simulatedTrainers(String name, int trainers) {
+    return List.of(
+        "--trainers",
+        Integer.toString(trainers),
+        "--interval",
+        "500ms",
+        "--warmup",
+        "0s",
+        "--duration",
+        "600s",
+        "--node-name",
+        name);
   }
 
   /** The first match of {@code pattern} in the output, waiting up to {@code timeout}. */

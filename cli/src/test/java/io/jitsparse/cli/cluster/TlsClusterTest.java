@@ -60,6 +60,8 @@ class TlsClusterTest {
       Pattern.compile("jitsparse: remoting over TLS with mutual authentication");
   private static final Pattern COULD_NOT_JOIN =
       Pattern.compile("jitsparse: error: could not join the cluster");
+  private static final Pattern FOREIGN_SERVER =
+      Pattern.compile("SSLHandshakeException: PKIX path validation failed");
   private static final int EXIT_JOIN_FAILED = 4;
   private static final String EXPLORERS = "jitsparse_agent_explorers";
   private static final String REGISTRATIONS = "jitsparse_agent_registrations_total";
@@ -114,6 +116,9 @@ class TlsClusterTest {
         assertFalse(MEMBER_UP.matcher(intruder.tail(Integer.MAX_VALUE)).find(), intruder.tail(40));
       }
       foreign.await(TLS_ON, START);
+      // it does not trust the agent's certificate either: the agent's own refusal of a foreign
+      // certificate is what the TLS clients below show
+      foreign.await(FOREIGN_SERVER, START);
       // the agent's view did not change: one env node, its trainers only, and still fed
       assertEquals(1.0, NodeProcess.membersUp(agentHttp, "env"), agent.tail(40));
       assertEquals(1.0, NodeProcess.membersUp(agentHttp, "agent"), agent.tail(40));
@@ -187,55 +192,32 @@ class TlsClusterTest {
 
   private NodeProcess agent(Path tls) throws IOException {
     String name = "agent";
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "agent-node",
+                "--host",
+                HOST,
+                "--port",
+                "0",
+                "--http-port",
+                "0",
+                "--tls-dir",
+                tls.toString(),
+                "--run-id",
+                "tls-test",
+                "--out",
+                dir.resolve("agent-out").toString()));
+    args.addAll(NodeProcess.SMALL_LEARNER);
     return NodeProcess.start(
-        name,
-        "768m",
-        dir.resolve(name + ".log"),
-        List.of(),
-        "agent-node",
-        "--host",
-        HOST,
-        "--port",
-        "0",
-        "--http-port",
-        "0",
-        "--tls-dir",
-        tls.toString(),
-        "--run-id",
-        "tls-test",
-        "--out",
-        dir.resolve("agent-out").toString(),
-        "--replay-memory",
-        "32MiB",
-        "--min-replay-size",
-        "16",
-        "--learner-batch-size",
-        "8");
+        name, "768m", dir.resolve(name + ".log"), List.of(), args.toArray(String[]::new));
   }
 
   /** A {@code loadgen} node joining {@code seed} with {@code extra} flags (TLS or not). */
   private NodeProcess loadgen(String name, String seed, List<String> extra) throws IOException {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "loadgen",
-                "--seed-node",
-                seed,
-                "--host",
-                HOST,
-                "--port",
-                "0",
-                "--trainers",
-                Integer.toString(TRAINERS),
-                "--interval",
-                "500ms",
-                "--warmup",
-                "0s",
-                // longer than the test: the test ends it
-                "--duration",
-                "600s",
-                "--node-name",
-                name));
+        new ArrayList<>(List.of("loadgen", "--seed-node", seed, "--host", HOST, "--port", "0"));
+    args.addAll(NodeProcess.simulatedTrainers(name, TRAINERS));
     args.addAll(extra);
     return NodeProcess.start(
         name, "384m", dir.resolve(name + ".log"), List.of(), args.toArray(String[]::new));
