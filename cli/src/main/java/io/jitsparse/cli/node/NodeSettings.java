@@ -122,7 +122,8 @@ public record NodeSettings(
       return Optional.empty();
     }
     try {
-      return Optional.of(RemotingTls.load(Path.of(dir)));
+      // absolute: the files are named in logs and in the engine's config
+      return Optional.of(RemotingTls.load(Path.of(dir).toAbsolutePath()));
     } catch (IllegalArgumentException e) {
       throw bad("tls-dir", dir, e.getMessage());
     }
