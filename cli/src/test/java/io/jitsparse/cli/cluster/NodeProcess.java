@@ -32,6 +32,7 @@ public final class NodeProcess implements AutoCloseable {
   private static final Pattern HTTP = Pattern.compile("jitsparse: http (http://[^\\s/]+)/");
   private static final long POLL_MILLIS = 250;
   private static final String MEMBERS = "jitsparse_cluster_members";
+  private static final Duration LONGER_THAN_ANY_TEST = Duration.ofSeconds(600);
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -97,6 +98,11 @@ public final class NodeProcess implements AutoCloseable {
    * observation every 500 ms each from the start, for longer than any test (the test ends them).
    */
   static List<String> simulatedTrainers(String name, int trainers) {
+    return simulatedTrainers(name, trainers, LONGER_THAN_ANY_TEST);
+  }
+
+  /** {@link #simulatedTrainers(String, int)} that measure for {@code duration}, then end. */
+  static List<String> simulatedTrainers(String name, int trainers, Duration duration) {
     return List.of(
         "--trainers",
         Integer.toString(trainers),
@@ -105,7 +111,7 @@ public final class NodeProcess implements AutoCloseable {
         "--warmup",
         "0s",
         "--duration",
-        "600s",
+        duration.toSeconds() + "s",
         "--node-name",
         name);
   }

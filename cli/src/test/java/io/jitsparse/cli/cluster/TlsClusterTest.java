@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 4), the agent still sees one env node, and no trainer of theirs registers or gets an explorer.
  * Last, plain TLS clients at the agent's remoting port show that the agent itself refuses a client
  * with no certificate and one whose certificate another authority signed even though it trusts the
- * cluster's authority, while a client holding the cluster's certificate is let in (the control).
- * Every process the test starts is ended by it.
+ * cluster's authority, while a client holding the cluster's certificate is let in (the control),
+ * and a TLS node that ends by itself exits. Every process the test starts is ended by it.
  */
 class TlsClusterTest {
 
@@ -63,6 +63,11 @@ class TlsClusterTest {
   private static final Pattern FOREIGN_SERVER =
       Pattern.compile("SSLHandshakeException: PKIX path validation failed");
   private static final int EXIT_JOIN_FAILED = 4;
+
+  /** The measured window of a loadgen that ends by itself. */
+  private static final Duration BRIEF = Duration.ofSeconds(3);
+
+  private static final Pattern LOADGEN_DONE = Pattern.compile("jitsparse loadgen: .* done: ");
   private static final String EXPLORERS = "jitsparse_agent_explorers";
   private static final String REGISTRATIONS = "jitsparse_agent_registrations_total";
   private static final String RECEIVED = "jitsparse_agent_replay_transitions_received_total";
@@ -139,6 +144,23 @@ class TlsClusterTest {
           accepted(port, keys(TestCertificates.pkcs12(other)), trustsCluster),
           "a client with a certificate of another authority");
       assertTrue(agent.isAlive(), agent.tail(40));
+
+      // a TLS node that ends by itself exits: its wait for the actor system is bounded (Artery of
+      // Pekko 1.2.1 can wait for a TLS stream for good)
+      NodeProcess brief =
+          NodeProcess.start(
+              "brief",
+              "384m",
+              dir.resolve("brief.log"),
+              List.of(),
+              loadgenArgs(
+                  seed,
+                  NodeProcess.simulatedTrainers("brief", TRAINERS, BRIEF),
+                  List.of("--tls-dir", good.toString())));
+      all.add(brief);
+      brief.await(LOADGEN_DONE, START);
+      assertTrue(brief.process().waitFor(SETTLE.toSeconds(), TimeUnit.SECONDS), brief.tail(20));
+      assertEquals(0, brief.process().exitValue(), brief.tail(20));
     } finally {
       for (NodeProcess p : all) {
         p.close();
@@ -215,11 +237,19 @@ class TlsClusterTest {
 
   /** A {@code loadgen} node joining {@code seed} with {@code extra} flags (TLS or not). */
   private NodeProcess loadgen(String name, String seed, List<String> extra) throws IOException {
+    return NodeProcess.start(
+        name,
+        "384m",
+        dir.resolve(name + ".log"),
+        List.of(),
+        loadgenArgs(seed, NodeProcess.simulatedTrainers(name, TRAINERS), extra));
+  }
+
+  private static String[] loadgenArgs(String seed, List<String> trainers, List<String> extra) {
     List<String> args =
         new ArrayList<>(List.of("loadgen", "--seed-node", seed, "--host", HOST, "--port", "0"));
-    args.addAll(NodeProcess.simulatedTrainers(name, TRAINERS));
+    args.addAll(trainers);
     args.addAll(extra);
-    return NodeProcess.start(
-        name, "384m", dir.resolve(name + ".log"), List.of(), args.toArray(String[]::new));
+    return args.toArray(String[]::new);
   }
 }
