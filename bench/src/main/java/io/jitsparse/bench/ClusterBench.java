@@ -102,6 +102,11 @@ public final class ClusterBench {
             .declare("java", Path.of(System.getProperty("java.home"), "bin", "java"), "java")
             .declare("agent-opts", AGENT_OPTS, "JVM options of the agent-node")
             .declare("loadgen-opts", LOADGEN_OPTS, "JVM options of each loadgen")
+            .declare(
+                "tls-dir",
+                "",
+                "remoting TLS files (k8s/tls/make-certs.sh) for the agent-node and the"
+                    + " cross-process loadgens; empty: plain TCP")
             .declare("startup-timeout", DEFAULT_STARTUP_S, "seconds to wait for the agent-node")
             .declare("out", DEFAULT_OUT, "result file");
     if (!flags.parse(args)) {
@@ -202,11 +207,19 @@ public final class ClusterBench {
     }
 
     private LoadReport crossProcess(int n, String seed) throws Exception {
-      LoadReport r = loadgen(CROSS_PROCESS, n, List.of("--seed-node", seed));
+      List<String> target = new ArrayList<>(List.of("--seed-node", seed));
+      target.addAll(tls());
+      LoadReport r = loadgen(CROSS_PROCESS, n, target);
       if (!agent.isAlive()) {
         throw new IllegalStateException("the agent-node exited during the run at N = " + n);
       }
       return r;
+    }
+
+    /** {@code --tls-dir DIR} of the nodes that talk over the network; none for plain TCP. */
+    private List<String> tls() {
+      String dir = flags.string("tls-dir");
+      return dir.isBlank() ? List.of() : List.of("--tls-dir", dir);
     }
 
     private boolean keptUp(LoadReport r) {
@@ -237,6 +250,7 @@ public final class ClusterBench {
               "0",
               "--run-id",
               "bench"));
+      cmd.addAll(tls());
       progress.line(Double.NaN, "starting the agent-node: " + String.join(" ", cmd));
       agent = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       CompletableFuture<String> address = new CompletableFuture<>();
@@ -516,6 +530,7 @@ public final class ClusterBench {
       s.put("agent_opts", flags.string("agent-opts"));
       s.put("loadgen_opts", flags.string("loadgen-opts"));
       s.put("jar", jar.toString());
+      s.put("remoting", flags.string("tls-dir").isBlank() ? "tcp" : "tls-tcp");
       return s;
     }
 

@@ -3,6 +3,7 @@ package io.jitsparse.bench;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The {@code --name value} flags of a benchmark: each flag is declared with a default and a help
@@ -111,6 +112,7 @@ final class Flags {
   }
 
   List<String> list(String name) {
-    return List.of(string(name).split(","));
+    // "" is the empty list (--baseline "": no one-JVM runs)
+    return Stream.of(string(name).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 }

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import io.jitsparse.cli.cluster.TestCertificates;
 import io.jitsparse.cli.node.NodeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Node commands reject bad flags and config values at start, naming them, before any I/O. */
 class NodeCommandsTest {
@@ -86,6 +90,26 @@ class NodeCommandsTest {
       CliRun http = run("agent-node", "--host", "127.0.0.1", "--port", "0", "--http-port", port);
       assertEquals(2, http.code(), http.err());
       assertTrue(http.err().contains("--http-port " + port), http.err());
+    }
+  }
+
+  @Test
+  void aMissingTlsFileIsOneLineNamingIt(@TempDir Path dir) throws Exception {
+    Path tls = TestCertificates.make(dir.resolve("tls"));
+    Files.delete(tls.resolve("tls.key"));
+    for (String command : new String[] {"agent-node", "env-node", "loadgen"}) {
+      CliRun r = run(command, "--port", "0", "--http-port", "-1", "--tls-dir", tls.toString());
+      assertEquals(2, r.code(), command + ": " + r.err());
+      assertEquals(
+          "jitsparse "
+              + command
+              + ": jitsparse.node.tls-dir (--tls-dir) = "
+              + tls
+              + ": tls.key ("
+              + tls.resolve("tls.key")
+              + ") is missing",
+          r.err().strip(),
+          command);
     }
   }
 }

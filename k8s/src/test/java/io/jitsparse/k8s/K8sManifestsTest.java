@@ -335,6 +335,23 @@ class K8sManifestsTest {
     }
   }
 
+  /** Where the node container mounts the remoting TLS Secret's volume, read-only. */
+  private static String remotingTlsMount(JsonNode pod, String where) {
+    String volume = null;
+    for (JsonNode v : pod.path("volumes")) {
+      if (v.at("/secret/secretName").asText().equals("jitsparse-remoting-tls")) {
+        volume = v.get("name").asText();
+      }
+    }
+    for (JsonNode m : pod.at("/containers/0/volumeMounts")) {
+      if (m.get("name").asText().equals(volume)) {
+        assertTrue(m.path("readOnly").asBoolean(), where + ": TLS Secret mounted read-only");
+        return m.get("mountPath").asText();
+      }
+    }
+    throw new AssertionError(where + ": the TLS Secret's volume " + volume + " is not mounted");
+  }
+
   @Test
   void podsAreRestrictedProbedAndBounded() {
     for (String overlay : OVERLAYS) {
@@ -362,6 +379,16 @@ class K8sManifestsTest {
         boolean tls =
             pod.path("volumes").findValuesAsText("secretName").contains("jitsparse-remoting-tls");
         assertEquals(overlay.equals("prod"), tls, where + ": remoting TLS Secret mounted");
+        List<String> tlsDir = new ArrayList<>();
+        for (JsonNode e : pod.at("/containers/0/env")) {
+          if (e.get("name").asText().equals("JITSPARSE_TLS_DIR")) {
+            tlsDir.add(e.path("value").asText());
+          }
+        }
+        assertEquals(
+            tls ? List.of(remotingTlsMount(pod, where)) : List.of(),
+            tlsDir,
+            where + ": JITSPARSE_TLS_DIR (remoting over TLS) is where the Secret is mounted");
       }
       JsonNode agent = object(overlay, "StatefulSet", "jitsparse-agent");
       assertEquals(1, agent.at("/spec/replicas").asInt(), overlay + ": one learner");

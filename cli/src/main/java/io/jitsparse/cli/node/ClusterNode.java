@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -68,6 +69,8 @@ public final class ClusterNode {
   private final AtomicInteger exitCode;
   private final PrintStream out;
   private final Optional<LiveBoard> live;
+  private final CompletableFuture<Void> lastPhase = new CompletableFuture<>();
+  private final Duration lastPhaseTimeout;
 
   private ClusterNode(
       ActorSystem<Void> system, AtomicInteger exitCode, PrintStream out, Optional<LiveBoard> live) {
@@ -75,6 +78,16 @@ public final class ClusterNode {
     this.exitCode = exitCode;
     this.out = out;
     this.live = live;
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
+    String phase = CoordinatedShutdown.PhaseActorSystemTerminate();
+    this.lastPhaseTimeout = Duration.ofMillis(shutdown.timeout(phase).toMillis());
+    shutdown.addTask(
+        phase,
+        "jitsparse-last-phase",
+        () -> {
+          lastPhase.complete(null);
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
   }
 
   /**
@@ -155,16 +168,19 @@ public final class ClusterNode {
   }
 
   /**
-   * The config a node runs with: {@code config} plus remoting, roles, seeds or Cluster Bootstrap,
-   * and management.
+   * The config a node runs with: {@code config} plus remoting (TLS when {@code tls-dir} is set),
+   * roles, seeds or Cluster Bootstrap, and management.
    */
   static Config withNode(Config config, NodeSettings s, Set<String> roles) {
     List<String> seeds = new ArrayList<>();
     for (String hp : s.seedNodes()) {
       seeds.add("pekko://" + SYSTEM_NAME + "@" + hp);
     }
-    return bootstrap(s)
-        .withValue(
+    Config base = bootstrap(s);
+    if (s.tls().isPresent()) {
+      base = s.tls().get().pekkoConfig().withFallback(base);
+    }
+    return base.withValue(
             "pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(new TreeSet<>(roles)))
@@ -222,6 +238,14 @@ public final class ClusterNode {
   private void join(NodeSettings s, Set<String> roles) {
     Cluster cluster = Cluster.get(system);
     out.println("jitsparse: cluster address " + cluster.selfMember().address());
+    s.tls()
+        .ifPresent(
+            tls ->
+                out.println(
+                    "jitsparse: remoting over TLS with mutual authentication ("
+                        + RemotingTls.TRANSPORT
+                        + "), certificates in "
+                        + tls.dir()));
     if (s.bootstraps()) {
       out.println(
           "jitsparse: cluster bootstrap by "
@@ -298,10 +322,26 @@ public final class ClusterNode {
     CoordinatedShutdown.get(Adapter.toClassic(system)).run(CoordinatedShutdown.unknownReason());
   }
 
-  /** Blocks until the node has stopped; returns its exit code. */
+  /**
+   * Blocks until the node has stopped; returns its exit code. Waits for the actor system to
+   * terminate, but no longer than coordinated shutdown's last phase allows: in Pekko 1.2.1 Artery
+   * waits without a deadline for its streams to complete, and a TLS stream that never does (seen
+   * with {@code tls-tcp}, at a node's own end) would keep the process alive for good.
+   */
   public int awaitTermination() {
-    CompletableFuture<?> done = system.getWhenTerminated().toCompletableFuture();
-    done.join();
+    CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
+    CompletableFuture<?> givenUp =
+        lastPhase.thenCompose(
+            v ->
+                new CompletableFuture<Void>()
+                    .completeOnTimeout(null, lastPhaseTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    CompletableFuture.anyOf(terminated, givenUp).join();
+    if (!terminated.isDone()) {
+      out.println(
+          "jitsparse: warning: the actor system did not terminate within "
+              + lastPhaseTimeout.toSeconds()
+              + " s of its last shutdown phase (a remoting stream did not close); exiting anyway");
+    }
     return exitCode.get();
   }
 }

@@ -1,8 +1,10 @@
 package io.jitsparse.cli.node;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -11,6 +13,7 @@ import java.util.regex.Pattern;
  *
  * @param host address other nodes reach this node at
  * @param port remoting port, 0 for a free one
+ * @param tls the remoting TLS files when {@code tls-dir} is set; empty: plain TCP
  * @param httpPort port of the node's HTTP server, 0 for a free one, -1 for none
  * @param seedNodes seed nodes as {@code host:port}; empty: discovery, else a new cluster
  * @param discovery {@code ""}, {@link #CONFIG_DISCOVERY} or {@link #KUBERNETES_DISCOVERY}: how a
@@ -23,6 +26,7 @@ import java.util.regex.Pattern;
 public record NodeSettings(
     String host,
     int port,
+    Optional<RemotingTls> tls,
     int httpPort,
     List<String> seedNodes,
     String discovery,
@@ -49,6 +53,7 @@ public record NodeSettings(
       throw bad("host", host, "name the address other nodes reach this node at");
     }
     int port = port(c, "port", 0);
+    Optional<RemotingTls> tls = tls(c.getString("tls-dir").trim());
     int httpPort = port(c, "http-port", -1);
     List<String> seeds = hostPorts(c, "seed-node");
     String discovery = c.getString("discovery").trim();
@@ -77,6 +82,7 @@ public record NodeSettings(
     return new NodeSettings(
         host,
         port,
+        tls,
         httpPort,
         seeds,
         discovery,
@@ -108,6 +114,19 @@ public record NodeSettings(
   /** Whether the node finds its cluster by Cluster Bootstrap rather than seed nodes. */
   public boolean bootstraps() {
     return seedNodes.isEmpty() && !discovery.isEmpty();
+  }
+
+  /** The checked TLS folder, empty when {@code dir} is; a bad file fails naming it. */
+  private static Optional<RemotingTls> tls(String dir) {
+    if (dir.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      // absolute: the files are named in logs and in the engine's config
+      return Optional.of(RemotingTls.load(Path.of(dir).toAbsolutePath()));
+    } catch (IllegalArgumentException e) {
+      throw bad("tls-dir", dir, e.getMessage());
+    }
   }
 
   private static int port(Config c, String key, int min) {

@@ -32,7 +32,6 @@ class ClusterBootstrapRestartTest {
   private static final List<String> ENV_HOSTS = List.of("127.13.0.3", "127.13.0.4");
   private static final int REMOTING_PORT = 25520;
   private static final int HTTP_PORT = 8558;
-  private static final String MEMBERS = "jitsparse_cluster_members";
   private static final String EXPLORERS = "jitsparse_agent_explorers";
   private static final String RECEIVED = "jitsparse_agent_replay_transitions_received_total";
 
@@ -95,36 +94,12 @@ class ClusterBootstrapRestartTest {
         () -> metric(agentHttp, EXPLORERS) == 8 && metric(agentHttp, RECEIVED) > 0, SETTLE, agent);
   }
 
-  /** Members up with role {@code role} in the view of the node at {@code http}; -1 when absent. */
   private static double members(String http, String role) {
-    try {
-      String scrape = NodeProcess.scrape(http);
-      double sum = 0;
-      for (String line : scrape.split("\n")) {
-        if (line.startsWith(MEMBERS + "{")
-            && line.contains("member_role=\"" + role + "\"")
-            && line.contains("status=\"up\"")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return NodeProcess.membersUp(http, role);
   }
 
   private static double metric(String http, String name) {
-    try {
-      return NodeProcess.metric(http, name);
-    } catch (IOException e) {
-      return Double.NaN;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Double.NaN;
-    }
+    return NodeProcess.metricOrNaN(http, name);
   }
 
   private static List<String> nodeFlags(String host) {
@@ -151,43 +126,16 @@ class ClusterBootstrapRestartTest {
       List.of("-Dpekko.cluster.split-brain-resolver.stable-after=3s");
 
   private NodeProcess agent(String name) throws IOException {
-    return node(
-        name,
-        "768m",
-        "agent-node",
-        AGENT_HOST,
-        List.of(
-            "--run-id",
-            "bootstrap-test",
-            "--out",
-            dir.resolve("agent-out").toString(),
-            "--replay-memory",
-            "32MiB",
-            "--min-replay-size",
-            "16",
-            "--learner-batch-size",
-            "8"));
+    List<String> flags =
+        new ArrayList<>(
+            List.of("--run-id", "bootstrap-test", "--out", dir.resolve("agent-out").toString()));
+    flags.addAll(NodeProcess.SMALL_LEARNER);
+    return node(name, "768m", "agent-node", AGENT_HOST, flags);
   }
 
   private NodeProcess loadgen(String host) throws IOException {
     String name = "loadgen-" + host.substring(host.lastIndexOf('.') + 1);
-    // --duration longer than the test: the test ends it
-    return node(
-        name,
-        "384m",
-        "loadgen",
-        host,
-        List.of(
-            "--trainers",
-            "4",
-            "--interval",
-            "500ms",
-            "--warmup",
-            "0s",
-            "--duration",
-            "600s",
-            "--node-name",
-            name));
+    return node(name, "384m", "loadgen", host, NodeProcess.simulatedTrainers(name, 4));
   }
 
   /** {@code jitsparse <command>} on {@code host} with Bootstrap's flags and {@code extra}. */

@@ -31,8 +31,14 @@ public final class NodeProcess implements AutoCloseable {
       Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
   private static final Pattern HTTP = Pattern.compile("jitsparse: http (http://[^\\s/]+)/");
   private static final long POLL_MILLIS = 250;
+  private static final String MEMBERS = "jitsparse_cluster_members";
+  private static final Duration LONGER_THAN_ANY_TEST = Duration.ofSeconds(600);
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** agent-node flags of a learner that starts on a few transitions and needs little memory. */
+  static final List<String> SMALL_LEARNER =
+      List.of("--replay-memory", "32MiB", "--min-replay-size", "16", "--learner-batch-size", "8");
 
   private final String name;
   private final Process process;
@@ -87,6 +93,29 @@ public final class NodeProcess implements AutoCloseable {
     return new NodeProcess(name, pb.start(), log);
   }
 
+  /**
+   * loadgen flags of {@code trainers} simulated trainers named {@code <name>-sim-<i>}, an
+   * observation every 500 ms each from the start, for longer than any test (the test ends them).
+   */
+  static List<String> simulatedTrainers(String name, int trainers) {
+    return simulatedTrainers(name, trainers, LONGER_THAN_ANY_TEST);
+  }
+
+  /** {@link #simulatedTrainers(String, int)} that measure for {@code duration}, then end. */
+  static List<String> simulatedTrainers(String name, int trainers, Duration duration) {
+    return List.of(
+        "--trainers",
+        Integer.toString(trainers),
+        "--interval",
+        "500ms",
+        "--warmup",
+        "0s",
+        "--duration",
+        duration.toSeconds() + "s",
+        "--node-name",
+        name);
+  }
+
   /** The first match of {@code pattern} in the output, waiting up to {@code timeout}. */
   public Matcher await(Pattern pattern, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -130,6 +159,42 @@ public final class NodeProcess implements AutoCloseable {
   /** Sum of every series of a Prometheus metric on the node's /metrics; NaN when absent. */
   static double metric(String httpBase, String name) throws IOException, InterruptedException {
     return sum(scrape(httpBase), name);
+  }
+
+  /** {@link #metric}, NaN also when the node does not answer (yet, or any more). */
+  static double metricOrNaN(String httpBase, String name) {
+    try {
+      return metric(httpBase, name);
+    } catch (IOException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+  }
+
+  /**
+   * Members up with role {@code role} in the view of the node at {@code httpBase} (metric {@value
+   * #MEMBERS}); -1 when the node does not answer.
+   */
+  static double membersUp(String httpBase, String role) {
+    try {
+      String scrape = scrape(httpBase);
+      double sum = 0;
+      for (String line : scrape.split("\n")) {
+        if (line.startsWith(MEMBERS + "{")
+            && line.contains("member_role=\"" + role + "\"")
+            && line.contains("status=\"up\"")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** Sum of every series of metric {@code name} in a scrape's text; NaN when it has none. */
