@@ -390,6 +390,37 @@ final class HostScenario implements AutoCloseable {
     synchronized (latest) {
       latest.remove(name);
     }
+    awaitPortsFree(name);
+  }
+
+  /**
+   * Waits until the killed node's ports can be bound again. The process started may be a launcher
+   * whose node dies after it (the image's unshare, its node then killed by the kernel), and a node
+   * started on the same address before the old one is gone could not bind its ports.
+   */
+  private void awaitPortsFree(String name) throws InterruptedException {
+    String host = httpOf(name).replaceFirst("^http://", "").replaceFirst(":\\d+$", "");
+    long deadline = System.nanoTime() + s.startTimeout().toNanos();
+    synchronized (latest) {
+      while (!free(host, s.remotingPort()) || !free(host, s.httpPort())) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException(
+              name + "'s ports on " + host + " still bound " + s.startTimeout() + " after kill -9");
+        }
+        latest.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+  }
+
+  private static boolean free(String host, int port) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(host, port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private String address(int host) {
