@@ -173,8 +173,32 @@ final class NodeChild implements AutoCloseable {
 
   /** SIGKILL, as a crashed machine would; returns once the process is gone. */
   void killHard() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(DEFAULT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    // The node may be a descendant (a launcher such as the image's unshare and chroot, which
+    // clears the kernel's parent-death signal when it changes user): kill the whole tree.
+    List<ProcessHandle> tree = tree();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    awaitGone(tree, DEFAULT_GRACE);
+  }
+
+  /** The process and its descendants, deepest first. */
+  private List<ProcessHandle> tree() {
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    java.util.Collections.reverse(tree);
+    tree.add(process.toHandle());
+    return tree;
+  }
+
+  private static void awaitGone(List<ProcessHandle> tree, Duration grace)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (ProcessHandle h : tree) {
+      long left = deadline - System.nanoTime();
+      try {
+        h.onExit().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // still there after the grace: the caller escalates or reports it
+      }
+    }
   }
 
   /** SIGTERM, then SIGKILL after {@code grace}. */
@@ -182,14 +206,16 @@ final class NodeChild implements AutoCloseable {
     if (!process.isAlive()) {
       return;
     }
-    process.destroy();
+    List<ProcessHandle> tree = tree();
+    tree.forEach(ProcessHandle::destroy);
     try {
-      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+      awaitGone(tree, grace);
+      if (tree.stream().anyMatch(ProcessHandle::isAlive)) {
+        tree.forEach(ProcessHandle::destroyForcibly);
+        awaitGone(tree, grace);
       }
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      tree.forEach(ProcessHandle::destroyForcibly);
       Thread.currentThread().interrupt();
     }
   }
