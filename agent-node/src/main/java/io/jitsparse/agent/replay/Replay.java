@@ -27,6 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The prioritised experience replay of Ape-X (Horgan et al. 2018): takes explorers' transition
@@ -35,14 +37,27 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the learner's sample requests as far as the {@link SamplesPerInsertLimit} allows (a request it
  * cannot answer yet waits for more inserts) and applies the learner's new priorities.
  *
- * <p>Replay contents live in memory only: a restarted agent-node refills its replay from the
- * explorers (the learner's networks and counters come back from its checkpoint).
+ * <p>With an output folder (and {@code replay-journal} on) every insert and the newest priorities
+ * are journaled ({@link JournalBuffer}): every {@code replay-persist-interval} after the previous
+ * write completed, what changed goes to the {@link ReplayPersister} on its own dispatcher, which
+ * appends it to {@code <out>/replay/} and forces it to disk. An acknowledged transition is thus on
+ * disk within the interval plus two writes (metric {@code jitsparse_agent_replay_journal_lag}); at
+ * start the replay first restores the journal, stashing everything else (explorers' batches, the
+ * learner's sample requests, statistics queries) until it has, so it neither reports a size nor
+ * lets the learner learn before then, and logs {@code replay restored: N transitions from <dir>}.
  */
 public final class Replay extends AbstractBehavior<Replay.Command> {
 
   /** What the replay handles. */
   public sealed interface Command extends LocalCommand
-      permits Store, FillStats, Sample, UpdatePriorities, PolicyVersion {}
+      permits Store,
+          FillStats,
+          Sample,
+          UpdatePriorities,
+          PolicyVersion,
+          Restored,
+          PersistTick,
+          Persisted {}
 
   /** A batch from an explorer. */
   public record Store(TransitionBatch batch) implements Command {}
@@ -66,7 +81,22 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   /** The learner published this policy version (policy lag is measured against it). */
   public record PolicyVersion(long version) implements Command {}
 
+  /** The journal restored (wraps the persister's answer). */
+  private record Restored(ReplayPersister.Restored restored) implements Command {}
+
+  /** Time to hand what changed to the persister. */
+  private enum PersistTick implements Command {
+    INSTANCE
+  }
+
+  /** The persister's answer to a persist (wrapped). */
+  private record Persisted(ReplayPersister.Persisted persisted) implements Command {}
+
+  /** Messages kept while the journal is restored; beyond it explorers' batches wait for resends. */
+  static final int RESTORE_STASH = 100_000;
+
   private final CompactReplay store;
+  private final Optional<Journal> journal;
   private final SamplesPerInsertLimit limit;
   private final SeenBatches seen = new SeenBatches();
   private final int maxBatch;
@@ -86,27 +116,150 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   private long publishedVersion;
   private Sample waiting;
 
-  /** A replay with the capacity, memory and priorities of {@code s}. */
-  public static Behavior<Command> create(
-      int capacity, int maxBatch, LearnerSettings s, MeterRegistry meters) {
-    return Behaviors.setup(ctx -> new Replay(ctx, capacity, maxBatch, s, meters));
+  /** The journal's parts while it is on: buffer, persister, timers and what is being written. */
+  private static final class Journal {
+    final JournalBuffer buffer;
+    final ActorRef<ReplayPersister.Command> persister;
+    final ActorRef<ReplayPersister.Persisted> replies;
+    final TimerScheduler<Command> timers;
+    final java.time.Duration interval;
+    final java.nio.file.Path dir;
+    long inFlightSince = -1;
+    volatile long lagSinceNanos = -1;
+    volatile long bytesOnDisk;
+
+    Journal(
+        JournalBuffer buffer,
+        ActorRef<ReplayPersister.Command> persister,
+        ActorRef<ReplayPersister.Persisted> replies,
+        TimerScheduler<Command> timers,
+        java.time.Duration interval,
+        java.nio.file.Path dir) {
+      this.buffer = buffer;
+      this.persister = persister;
+      this.replies = replies;
+      this.timers = timers;
+      this.interval = interval;
+      this.dir = dir;
+    }
+
+    /** Seconds since the oldest acknowledged change not yet forced to disk (0 when none). */
+    double lagSeconds() {
+      long since = lagSinceNanos;
+      return since < 0 ? 0 : (System.nanoTime() - since) / 1e9;
+    }
   }
 
-  private Replay(
+  /**
+   * A replay with the capacity, memory and priorities of {@code s}; with a journal folder it first
+   * restores the journal there.
+   */
+  public static Behavior<Command> create(
+      int capacity, int maxBatch, LearnerSettings s, MeterRegistry meters) {
+    return Behaviors.setup(
+        ctx -> {
+          java.util.function.Supplier<CompactReplay> fresh =
+              () ->
+                  new CompactReplay(
+                      capacity, s.arenaFloats(), s.priorityAlpha(), s.priorityEpsilon());
+          Optional<java.nio.file.Path> dir = s.journal().dir(s.out());
+          if (dir.isEmpty()) {
+            return new Replay(ctx, fresh.get(), Optional.empty(), maxBatch, s, meters);
+          }
+          return Behaviors.withStash(
+              RESTORE_STASH,
+              stash ->
+                  Behaviors.withTimers(
+                      timers ->
+                          restoring(
+                              ctx, stash, timers, dir.get(), fresh, capacity, maxBatch, s,
+                              meters)));
+        });
+  }
+
+  /** Stashes everything until the persister has restored the journal, then becomes the replay. */
+  private static Behavior<Command> restoring(
       ActorContext<Command> ctx,
+      StashBuffer<Command> stash,
+      TimerScheduler<Command> timers,
+      java.nio.file.Path dir,
+      java.util.function.Supplier<CompactReplay> fresh,
       int capacity,
       int maxBatch,
       LearnerSettings s,
       MeterRegistry meters) {
+    ActorRef<ReplayPersister.Command> persister =
+        ctx.spawn(
+            ReplayPersister.create(dir, s.journal().segmentBytes()),
+            "journal",
+            ReplayPersister.dispatcher());
+    // A persister that fails leaves a replay that cannot keep its promise: fail with it.
+    ctx.watch(persister);
+    persister.tell(
+        new ReplayPersister.Restore(
+            fresh, capacity, ctx.messageAdapter(ReplayPersister.Restored.class, Restored::new)));
+    long[] dropped = {0};
+    return Behaviors.receive(Command.class)
+        .onMessage(
+            Restored.class,
+            r -> {
+              ReplayPersister.Restored got = r.restored();
+              Journal j =
+                  new Journal(
+                      got.buffer(),
+                      persister,
+                      ctx.messageAdapter(ReplayPersister.Persisted.class, Persisted::new),
+                      timers,
+                      s.journal().persistInterval(),
+                      got.dir());
+              Replay replay = new Replay(ctx, got.store(), Optional.of(j), maxBatch, s, meters);
+              replay.limit.resume(got.result().limitInserted(), got.result().limitSampled());
+              ctx.getLog()
+                  .info(
+                      "replay restored: {} transitions from {}{}",
+                      got.result().transitions(),
+                      got.dir(),
+                      dropped[0] == 0
+                          ? ""
+                          : " (" + dropped[0] + " batches arrived meanwhile and wait for resends)");
+              timers.startSingleTimer(PersistTick.INSTANCE, j.interval);
+              return stash.unstashAll(replay);
+            })
+        .onSignal(
+            org.apache.pekko.actor.typed.Terminated.class,
+            t -> {
+              throw new IllegalStateException(
+                  "the replay journal's persister stopped while restoring");
+            })
+        .onAnyMessage(
+            m -> {
+              if (stash.isFull()) {
+                dropped[0]++;
+              } else {
+                stash.stash(m);
+              }
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private Replay(
+      ActorContext<Command> ctx,
+      CompactReplay store,
+      Optional<Journal> journal,
+      int maxBatch,
+      LearnerSettings s,
+      MeterRegistry meters) {
     super(ctx);
-    this.store =
-        new CompactReplay(capacity, s.arenaFloats(), s.priorityAlpha(), s.priorityEpsilon());
+    this.store = store;
+    this.journal = journal;
     this.limit = new SamplesPerInsertLimit(s.samplesPerInsert(), s.minReplaySize(), s.batchSize());
     this.maxBatch = maxBatch;
     this.random = new Random(s.seed());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.registry = meters;
-    this.gauges =
+    List<Meter> meterList = new java.util.ArrayList<>();
+    meterList.addAll(
         List.of(
             Gauge.builder("jitsparse.agent.replay.size", store, CompactReplay::size)
                 .description("transitions held by the replay")
@@ -117,7 +270,22 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
             Gauge.builder("jitsparse.agent.replay.memory", store, r -> (double) r.bytes())
                 .baseUnit("bytes")
                 .description("memory of the replay's arrays")
-                .register(meters));
+                .register(meters)));
+    journal.ifPresent(
+        j -> {
+          meterList.add(
+              Gauge.builder("jitsparse.agent.replay.journal.lag", j, Journal::lagSeconds)
+                  .baseUnit("seconds")
+                  .description(
+                      "age of the oldest acknowledged replay change not yet forced to disk")
+                  .register(meters));
+          meterList.add(
+              Gauge.builder("jitsparse.agent.replay.journal.disk", j, x -> (double) x.bytesOnDisk)
+                  .baseUnit("bytes")
+                  .description("bytes of the replay journal's files")
+                  .register(meters));
+        });
+    this.gauges = List.copyOf(meterList);
     this.received =
         Counter.builder("jitsparse.agent.replay.transitions.received")
             .description("transitions inserted into the replay")
@@ -153,6 +321,13 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
         .onMessage(FillStats.class, this::onStats)
         .onMessage(Sample.class, this::onSample)
         .onMessage(UpdatePriorities.class, this::onPriorities)
+        .onMessage(PersistTick.class, t -> onPersistTick())
+        .onMessage(Persisted.class, this::onPersisted)
+        .onSignal(
+            org.apache.pekko.actor.typed.Terminated.class,
+            t -> {
+              throw new IllegalStateException("the replay journal's persister stopped");
+            })
         .onMessage(
             PolicyVersion.class,
             v -> {
@@ -181,8 +356,13 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
       long newestLag = -1;
       for (Transition t : b.getTransitionsList()) {
         try {
-          store.insert(t);
+          long id = store.insert(t);
           accepted++;
+          if (journal.isPresent()) {
+            Journal j = journal.get();
+            j.buffer.inserted(store, id, t.getInitialPriority(), System.nanoTime());
+            lagFrom(j);
+          }
           long lag = Math.max(0, publishedVersion - t.getPolicyVersion());
           policyLag.record(lag);
           newestLag = lag;
@@ -239,6 +419,55 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
 
   private Behavior<Command> onPriorities(UpdatePriorities u) {
     store.updatePriorities(u.slots(), u.ids(), u.priorities());
+    if (journal.isPresent()) {
+      Journal j = journal.get();
+      j.buffer.updated(store, u.slots(), u.ids(), u.priorities(), System.nanoTime());
+      lagFrom(j);
+    }
+    return this;
+  }
+
+  /** The lag gauge counts from the oldest change neither on disk nor being written. */
+  private static void lagFrom(Journal j) {
+    if (j.lagSinceNanos < 0) {
+      j.lagSinceNanos =
+          j.inFlightSince >= 0 ? j.inFlightSince : j.buffer.pendingSince().orElse(-1L);
+    }
+  }
+
+  private Behavior<Command> onPersistTick() {
+    Journal j = journal.orElseThrow();
+    Optional<JournalBuffer.Flush> f = j.buffer.drain(store, limit);
+    if (f.isEmpty()) {
+      j.timers.startSingleTimer(PersistTick.INSTANCE, j.interval);
+      return this;
+    }
+    if (j.inFlightSince < 0) {
+      // after a failed persist the writer still holds the older changes: the lag counts from them
+      j.inFlightSince = f.get().pendingSinceNanos();
+    }
+    j.persister.tell(new ReplayPersister.Persist(f.get(), j.replies));
+    return this;
+  }
+
+  private Behavior<Command> onPersisted(Persisted p) {
+    Journal j = journal.orElseThrow();
+    ReplayPersister.Persisted r = p.persisted();
+    j.bytesOnDisk = r.bytesOnDisk();
+    if (r.ok()) {
+      j.inFlightSince = -1;
+      j.lagSinceNanos = j.buffer.pendingSince().orElse(-1L);
+    }
+    if (r.writeNanos() > j.interval.toNanos()) {
+      getContext()
+          .getLog()
+          .warn(
+              "replay journal {}: a persist took {} ms, longer than replay-persist-interval",
+              j.dir,
+              r.writeNanos() / 1_000_000);
+    }
+    // Re-armed when the write is done, so slow disks never pile persists up.
+    j.timers.startSingleTimer(PersistTick.INSTANCE, j.interval);
     return this;
   }
 
