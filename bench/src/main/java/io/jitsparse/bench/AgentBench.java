@@ -41,11 +41,11 @@ import java.util.regex.Pattern;
  *       encode ops/s, sample + priority-update ops/s at the learner's batch size, and its memory
  *       ({@link CompactReplay#bytes()} and the heap in use after GC before and after filling).
  *   <li><b>Replay journal</b> in this JVM: the same fill and sample + update loop with the
- *       journal's bookkeeping ({@link JournalBuffer}), a persist ({@link JournalWriter}: append
- *       and force, into a temporary folder) every {@value #PERSIST_INSERTS} inserts or
- *       {@value #PERSIST_SECONDS} s of sampling, timed apart (the persister runs on its own thread
- *       in the agent), the disk it takes and the time to restore it ({@link JournalReader}).
- *       {@code --replay-only} runs just these two parts.
+ *       journal's bookkeeping ({@link JournalBuffer}), a persist ({@link JournalWriter}: append and
+ *       force, into a temporary folder) every {@value #PERSIST_INSERTS} inserts or {@value
+ *       #PERSIST_SECONDS} s of sampling, timed apart (the persister runs on its own thread in the
+ *       agent), the disk it takes and the time to restore it ({@link JournalReader}). {@code
+ *       --replay-only} runs just these two parts.
  *   <li><b>Learner</b> in this JVM: {@link QLearner} updates/s at the default settings on
  *       lenet5-caffe rows (4 per transition) and resnet18 rows (21), interleaved over rounds.
  *   <li><b>Agent under load</b>: a real {@code jitsparse agent-node} process driven by a real
@@ -86,6 +86,7 @@ public final class AgentBench {
 
   /** Seconds of sampling between two persists in the journal benchmark (the default interval). */
   private static final int PERSIST_SECONDS = 2;
+
   private static final int LEARNER_REPLAY = 10_000;
   private static final int LEARNER_WARMUP_UPDATES = 20;
   private static final double MAX_PRIORITY = 2.0;
@@ -457,8 +458,7 @@ public final class AgentBench {
       Path dir = work.resolve("replay");
       line(String.format(Locale.ROOT, "journal: filling %,d transitions into %s", capacity, dir));
       CompactReplay replay =
-          new CompactReplay(
-              capacity, arena, defaults.priorityAlpha(), defaults.priorityEpsilon());
+          new CompactReplay(capacity, arena, defaults.priorityAlpha(), defaults.priorityEpsilon());
       JournalBuffer buffer = new JournalBuffer(capacity);
       SamplesPerInsertLimit limit =
           new SamplesPerInsertLimit(defaults.samplesPerInsert(), defaults.minReplaySize(), batch);
