@@ -1,6 +1,7 @@
 package io.jitsparse.agent.replay;
 
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -83,13 +85,7 @@ public final class JournalReader {
         JournalFormat.generationOf(p).ifPresent(g -> generations.put(g, p));
       }
     }
-    Optional<Marks> marks = Optional.empty();
-    for (Path g : generations.descendingMap().values()) {
-      marks = readGeneration(g, warnings);
-      if (marks.isPresent()) {
-        break;
-      }
-    }
+    Optional<Marks> marks = newest(generations, warnings);
     long from = marks.map(Marks::oldest).orElse(Long.MIN_VALUE);
     long expected = -1;
     long kept = 0;
@@ -125,25 +121,23 @@ public final class JournalReader {
         cut = true;
         continue;
       }
-      expected = h.first();
-      while (true) {
-        int offset = in.position();
-        try {
-          Optional<ByteBuffer> frame = JournalFormat.nextFrame(in);
-          if (frame.isEmpty()) {
-            break;
-          }
-          long id = insert(frame.get(), expected, from, store, buffer, marks);
-          expected = id + 1;
-          if (id >= from) {
-            kept++;
-          }
-        } catch (IllegalArgumentException | java.nio.BufferUnderflowException bad) {
-          warnings.add(cutAt(file, offset, String.valueOf(bad.getMessage())));
-          truncate(file, offset);
-          cut = true;
-          break;
-        }
+      long[] at = {h.first(), kept};
+      Optional<Stop> stop =
+          eachFrame(
+              in,
+              body -> {
+                long id = insert(body, at[0], from, store, buffer, marks);
+                at[0] = id + 1;
+                if (id >= from) {
+                  at[1]++;
+                }
+              });
+      expected = at[0];
+      kept = at[1];
+      if (stop.isPresent()) {
+        warnings.add(cutAt(file, stop.get().offset(), stop.get().why()));
+        truncate(file, stop.get().offset());
+        cut = true;
       }
     }
     for (Path p : dropped) {
@@ -197,53 +191,69 @@ public final class JournalReader {
     return id;
   }
 
+  /** The marks of the newest generation whose snapshot reads whole. */
+  private static Optional<Marks> newest(TreeMap<Long, Path> generations, List<String> warnings)
+      throws IOException {
+    for (Path g : generations.descendingMap().values()) {
+      Optional<Marks> m = readGeneration(g, warnings);
+      if (m.isPresent()) {
+        return m;
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The marks of one priorities generation, empty (with a warning) when its snapshot is bad. */
   private static Optional<Marks> readGeneration(Path file, List<String> warnings)
       throws IOException {
     ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
-    Marks m = null;
     try {
       JournalFormat.readHeader(file, in, JournalFormat.PRIORITIES);
     } catch (IllegalArgumentException bad) {
       warnings.add("replay journal " + file + " unreadable at byte 0: " + bad.getMessage());
       return Optional.empty();
     }
+    Marks[] m = {null};
+    Optional<Stop> stop = eachFrame(in, body -> m[0] = apply(body, m[0]));
+    if (stop.isPresent()) {
+      String where = " at byte " + stop.get().offset() + " (" + stop.get().why() + ")";
+      if (m[0] == null) {
+        warnings.add("replay journal " + file + " has no whole snapshot" + where);
+        return Optional.empty();
+      }
+      warnings.add(
+          "replay journal "
+              + file
+              + " is cut"
+              + where
+              + ": priorities restored as of the frame before it");
+    }
+    if (m[0] == null) {
+      warnings.add("replay journal " + file + " has no snapshot");
+    }
+    return Optional.ofNullable(m[0]);
+  }
+
+  /** Where and why reading a file's frames stopped before its end. */
+  private record Stop(int offset, String why) {}
+
+  /**
+   * Passes each frame's body in {@code in} to {@code read} up to the end or the first frame that is
+   * cut short, corrupt or that {@code read} refuses (an {@link IllegalArgumentException}).
+   */
+  private static Optional<Stop> eachFrame(ByteBuffer in, Consumer<ByteBuffer> read) {
     while (true) {
       int offset = in.position();
       try {
         Optional<ByteBuffer> frame = JournalFormat.nextFrame(in);
         if (frame.isEmpty()) {
-          break;
-        }
-        m = apply(frame.get(), m);
-      } catch (IllegalArgumentException | java.nio.BufferUnderflowException bad) {
-        String why = String.valueOf(bad.getMessage());
-        if (m == null) {
-          warnings.add(
-              "replay journal "
-                  + file
-                  + " has no whole snapshot (byte "
-                  + offset
-                  + ": "
-                  + why
-                  + ")");
           return Optional.empty();
         }
-        warnings.add(
-            "replay journal "
-                + file
-                + " is cut at byte "
-                + offset
-                + " ("
-                + why
-                + "): priorities restored as of the frame before it");
-        break;
+        read.accept(frame.get());
+      } catch (IllegalArgumentException | BufferUnderflowException bad) {
+        return Optional.of(new Stop(offset, String.valueOf(bad.getMessage())));
       }
     }
-    if (m == null) {
-      warnings.add("replay journal " + file + " has no snapshot");
-    }
-    return Optional.ofNullable(m);
   }
 
   private static Marks apply(ByteBuffer b, Marks m) {

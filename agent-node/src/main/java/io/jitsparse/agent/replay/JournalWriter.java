@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * and forces each to disk before it returns. Transitions go to the current segment, which is closed
  * once it reaches {@code segmentBytes} (the next transition opens a new one named by its id); a
  * segment is deleted once every transition in it is older than the oldest one the replay holds, so
- * the journal's transitions stay within the replay's own plus about one segment. A snapshot opens a
- * new priorities generation and deletes the older ones once it is on disk.
+ * the journal's transitions stay within the replay's own plus at most two segments. A snapshot
+ * opens a new priorities generation and deletes the older ones once it is on disk.
  *
  * <p>A failed append is rolled back to the file's previous end and kept, in order, to be written
  * before the next one; more than {@code segmentBytes} of such backlog is dropped (and reported): a

@@ -14,15 +14,20 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -122,8 +127,8 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
     final ActorRef<ReplayPersister.Command> persister;
     final ActorRef<ReplayPersister.Persisted> replies;
     final TimerScheduler<Command> timers;
-    final java.time.Duration interval;
-    final java.nio.file.Path dir;
+    final Duration interval;
+    final Path dir;
     long inFlightSince = -1;
     volatile long lagSinceNanos = -1;
     volatile long bytesOnDisk;
@@ -133,8 +138,8 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
         ActorRef<ReplayPersister.Command> persister,
         ActorRef<ReplayPersister.Persisted> replies,
         TimerScheduler<Command> timers,
-        java.time.Duration interval,
-        java.nio.file.Path dir) {
+        Duration interval,
+        Path dir) {
       this.buffer = buffer;
       this.persister = persister;
       this.replies = replies;
@@ -158,11 +163,11 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
       int capacity, int maxBatch, LearnerSettings s, MeterRegistry meters) {
     return Behaviors.setup(
         ctx -> {
-          java.util.function.Supplier<CompactReplay> fresh =
+          Supplier<CompactReplay> fresh =
               () ->
                   new CompactReplay(
                       capacity, s.arenaFloats(), s.priorityAlpha(), s.priorityEpsilon());
-          Optional<java.nio.file.Path> dir = s.journal().dir(s.out());
+          Optional<Path> dir = s.journal().dir(s.out());
           if (dir.isEmpty()) {
             return new Replay(ctx, fresh.get(), Optional.empty(), maxBatch, s, meters);
           }
@@ -182,8 +187,8 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
       ActorContext<Command> ctx,
       StashBuffer<Command> stash,
       TimerScheduler<Command> timers,
-      java.nio.file.Path dir,
-      java.util.function.Supplier<CompactReplay> fresh,
+      Path dir,
+      Supplier<CompactReplay> fresh,
       int capacity,
       int maxBatch,
       LearnerSettings s,
@@ -226,14 +231,15 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
               return stash.unstashAll(replay);
             })
         .onSignal(
-            org.apache.pekko.actor.typed.Terminated.class,
+            Terminated.class,
             t -> {
               throw new IllegalStateException(
                   "the replay journal's persister stopped while restoring");
             })
         .onAnyMessage(
             m -> {
-              if (stash.isFull()) {
+              // only explorers' batches may be dropped: unacknowledged, they are sent again
+              if (stash.isFull() && m instanceof Store) {
                 dropped[0]++;
               } else {
                 stash.stash(m);
@@ -258,7 +264,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
     this.random = new Random(s.seed());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.registry = meters;
-    List<Meter> meterList = new java.util.ArrayList<>();
+    List<Meter> meterList = new ArrayList<>();
     meterList.addAll(
         List.of(
             Gauge.builder("jitsparse.agent.replay.size", store, CompactReplay::size)
@@ -324,7 +330,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
         .onMessage(PersistTick.class, t -> onPersistTick())
         .onMessage(Persisted.class, this::onPersisted)
         .onSignal(
-            org.apache.pekko.actor.typed.Terminated.class,
+            Terminated.class,
             t -> {
               throw new IllegalStateException("the replay journal's persister stopped");
             })
