@@ -101,7 +101,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   static final int RESTORE_STASH = 100_000;
 
   private final CompactReplay store;
-  private final Optional<Journal> journal;
+  private final Optional<ReplayJournal> journal;
   private final SamplesPerInsertLimit limit;
   private final SeenBatches seen = new SeenBatches();
   private final int maxBatch;
@@ -120,40 +120,6 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   private long rejectedBatches;
   private long publishedVersion;
   private Sample waiting;
-
-  /** The journal's parts while it is on: buffer, persister, timers and what is being written. */
-  private static final class Journal {
-    final JournalBuffer buffer;
-    final ActorRef<ReplayPersister.Command> persister;
-    final ActorRef<ReplayPersister.Persisted> replies;
-    final TimerScheduler<Command> timers;
-    final Duration interval;
-    final Path dir;
-    long inFlightSince = -1;
-    volatile long lagSinceNanos = -1;
-    volatile long bytesOnDisk;
-
-    Journal(
-        JournalBuffer buffer,
-        ActorRef<ReplayPersister.Command> persister,
-        ActorRef<ReplayPersister.Persisted> replies,
-        TimerScheduler<Command> timers,
-        Duration interval,
-        Path dir) {
-      this.buffer = buffer;
-      this.persister = persister;
-      this.replies = replies;
-      this.timers = timers;
-      this.interval = interval;
-      this.dir = dir;
-    }
-
-    /** Seconds since the oldest acknowledged change not yet forced to disk (0 when none). */
-    double lagSeconds() {
-      long since = lagSinceNanos;
-      return since < 0 ? 0 : (System.nanoTime() - since) / 1e9;
-    }
-  }
 
   /**
    * A replay with the capacity, memory and priorities of {@code s}; with a journal folder it first
@@ -209,14 +175,16 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
             Restored.class,
             r -> {
               ReplayPersister.Restored got = r.restored();
-              Journal j =
-                  new Journal(
+              Duration interval = s.journal().persistInterval();
+              ReplayJournal j =
+                  new ReplayJournal(
                       got.buffer(),
                       persister,
                       ctx.messageAdapter(ReplayPersister.Persisted.class, Persisted::new),
-                      timers,
-                      s.journal().persistInterval(),
-                      got.dir());
+                      () -> timers.startSingleTimer(PersistTick.INSTANCE, interval),
+                      interval,
+                      got.dir(),
+                      ctx.getLog());
               Replay replay = new Replay(ctx, got.store(), Optional.of(j), maxBatch, s, meters);
               replay.limit.resume(got.result().limitInserted(), got.result().limitSampled());
               ctx.getLog()
@@ -227,7 +195,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
                       dropped[0] == 0
                           ? ""
                           : " (" + dropped[0] + " batches arrived meanwhile and wait for resends)");
-              timers.startSingleTimer(PersistTick.INSTANCE, j.interval);
+              timers.startSingleTimer(PersistTick.INSTANCE, interval);
               return stash.unstashAll(replay);
             })
         .onSignal(
@@ -252,7 +220,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
   private Replay(
       ActorContext<Command> ctx,
       CompactReplay store,
-      Optional<Journal> journal,
+      Optional<ReplayJournal> journal,
       int maxBatch,
       LearnerSettings s,
       MeterRegistry meters) {
@@ -277,20 +245,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
                 .baseUnit("bytes")
                 .description("memory of the replay's arrays")
                 .register(meters)));
-    journal.ifPresent(
-        j -> {
-          meterList.add(
-              Gauge.builder("jitsparse.agent.replay.journal.lag", j, Journal::lagSeconds)
-                  .baseUnit("seconds")
-                  .description(
-                      "age of the oldest acknowledged replay change not yet forced to disk")
-                  .register(meters));
-          meterList.add(
-              Gauge.builder("jitsparse.agent.replay.journal.disk", j, x -> (double) x.bytesOnDisk)
-                  .baseUnit("bytes")
-                  .description("bytes of the replay journal's files")
-                  .register(meters));
-        });
+    journal.ifPresent(j -> meterList.addAll(j.register(meters)));
     this.gauges = List.copyOf(meterList);
     this.received =
         Counter.builder("jitsparse.agent.replay.transitions.received")
@@ -327,8 +282,18 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
         .onMessage(FillStats.class, this::onStats)
         .onMessage(Sample.class, this::onSample)
         .onMessage(UpdatePriorities.class, this::onPriorities)
-        .onMessage(PersistTick.class, t -> onPersistTick())
-        .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(
+            PersistTick.class,
+            t -> {
+              journal.orElseThrow().tick(store, limit);
+              return this;
+            })
+        .onMessage(
+            Persisted.class,
+            p -> {
+              journal.orElseThrow().persisted(p.persisted());
+              return this;
+            })
         .onSignal(
             Terminated.class,
             t -> {
@@ -364,11 +329,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
         try {
           long id = store.insert(t);
           accepted++;
-          if (journal.isPresent()) {
-            Journal j = journal.get();
-            j.buffer.inserted(store, id, t.getInitialPriority(), System.nanoTime());
-            lagFrom(j);
-          }
+          journal.ifPresent(j -> j.inserted(store, id, t.getInitialPriority()));
           long lag = Math.max(0, publishedVersion - t.getPolicyVersion());
           policyLag.record(lag);
           newestLag = lag;
@@ -425,55 +386,7 @@ public final class Replay extends AbstractBehavior<Replay.Command> {
 
   private Behavior<Command> onPriorities(UpdatePriorities u) {
     store.updatePriorities(u.slots(), u.ids(), u.priorities());
-    if (journal.isPresent()) {
-      Journal j = journal.get();
-      j.buffer.updated(store, u.slots(), u.ids(), u.priorities(), System.nanoTime());
-      lagFrom(j);
-    }
-    return this;
-  }
-
-  /** The lag gauge counts from the oldest change neither on disk nor being written. */
-  private static void lagFrom(Journal j) {
-    if (j.lagSinceNanos < 0) {
-      j.lagSinceNanos =
-          j.inFlightSince >= 0 ? j.inFlightSince : j.buffer.pendingSince().orElse(-1L);
-    }
-  }
-
-  private Behavior<Command> onPersistTick() {
-    Journal j = journal.orElseThrow();
-    Optional<JournalBuffer.Flush> f = j.buffer.drain(store, limit);
-    if (f.isEmpty()) {
-      j.timers.startSingleTimer(PersistTick.INSTANCE, j.interval);
-      return this;
-    }
-    if (j.inFlightSince < 0) {
-      // after a failed persist the writer still holds the older changes: the lag counts from them
-      j.inFlightSince = f.get().pendingSinceNanos();
-    }
-    j.persister.tell(new ReplayPersister.Persist(f.get(), j.replies));
-    return this;
-  }
-
-  private Behavior<Command> onPersisted(Persisted p) {
-    Journal j = journal.orElseThrow();
-    ReplayPersister.Persisted r = p.persisted();
-    j.bytesOnDisk = r.bytesOnDisk();
-    if (r.ok()) {
-      j.inFlightSince = -1;
-      j.lagSinceNanos = j.buffer.pendingSince().orElse(-1L);
-    }
-    if (r.writeNanos() > j.interval.toNanos()) {
-      getContext()
-          .getLog()
-          .warn(
-              "replay journal {}: a persist took {} ms, longer than replay-persist-interval",
-              j.dir,
-              r.writeNanos() / 1_000_000);
-    }
-    // Re-armed when the write is done, so slow disks never pile persists up.
-    j.timers.startSingleTimer(PersistTick.INSTANCE, j.interval);
+    journal.ifPresent(j -> j.updated(store, u.slots(), u.ids(), u.priorities()));
     return this;
   }
 
