@@ -37,8 +37,8 @@ public record JournalSettings(boolean enabled, Duration persistInterval, long se
       throw new IllegalArgumentException(
           PATH
               + "replay-persist-interval: "
-              + persistInterval
-              + " is outside ["
+              + persistInterval.toMillis()
+              + "ms is outside ["
               + MIN_PERSIST_INTERVAL.toMillis()
               + "ms, "
               + MAX_PERSIST_INTERVAL.toSeconds()
