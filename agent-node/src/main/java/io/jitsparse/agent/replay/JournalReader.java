@@ -148,10 +148,13 @@ public final class JournalReader {
           "deleted " + dropped.size() + " replay journal segment(s) after the cut: " + dropped);
     }
     long end = Math.max(expected, 0);
-    long inserted =
-        marks
-            .map(m -> m.inserted() + Math.max(0, end - m.next()))
-            .orElse(store.inserted() - store.oldest() + store.size());
+    long next = Math.max(end, marks.map(Marks::next).orElse(0L));
+    if (store.inserted() == 0 && next > 0) {
+      // nothing restored: new ids still follow the journal's, so no old segment is overwritten
+      store.startAt(next);
+    }
+    long keptTotal = kept;
+    long inserted = marks.map(m -> m.inserted() + Math.max(0, end - m.next())).orElse(keptTotal);
     long sampled = marks.map(Marks::sampled).orElse(0L);
     return new Restored(store.size(), inserted, sampled, warnings);
   }

@@ -229,6 +229,29 @@ class ReplayJournalTest {
   }
 
   @Test
+  void aJournalWithNoReadableTransitionGoesOnAfterItsIds() throws IOException {
+    Journaled w = new Journaled();
+    w.insert(2 * PERSIST_EVERY);
+    w.writer.close();
+    Path segment = files("transitions-").get(0);
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {0}), 0);
+    }
+
+    Read r = restore();
+    assertTrue(
+        r.result().warnings().toString().contains(segment + " is truncated or corrupt at byte 0"));
+    assertEquals(0, r.result().transitions(), r.result().toString() + files(""));
+    assertEquals(w.store.inserted(), r.store().inserted(), "new ids follow the journal's");
+    Journaled again = new Journaled(r);
+    again.insert(PERSIST_EVERY);
+    again.writer.close();
+    Read r2 = restore();
+    assertEquals(List.of(), r2.result().warnings());
+    assertSame(again, r2, w.store.inserted(), again.store.inserted());
+  }
+
+  @Test
   void anotherFormatVersionIsRefusedNamingTheFile() throws IOException {
     Journaled w = new Journaled();
     w.insert(PERSIST_EVERY);
