@@ -45,6 +45,7 @@ class AgentResumeAfterKillTest {
   private static final String RECEIVED = "jitsparse_agent_replay_transitions_received_total";
   private static final String SIZE = "jitsparse_agent_replay_size";
   private static final String EXPLORERS = "jitsparse_agent_explorers";
+  private static final String JOURNAL_LAG = "jitsparse_agent_replay_journal_lag_seconds";
   private static final Pattern RESTORED =
       Pattern.compile("replay restored: (\\d+) transitions from (\\S+)");
 
@@ -80,6 +81,7 @@ class AgentResumeAfterKillTest {
       String last = NodeProcess.scrape(http);
       double received = NodeProcess.sum(last, RECEIVED);
       double sizeAtKill = NodeProcess.sum(last, SIZE);
+      double lagAtKill = NodeProcess.sum(last, JOURNAL_LAG);
       agent.killHard();
       assertTrue(!agent.isAlive());
       List<String> warnings = new ArrayList<>();
@@ -123,9 +125,9 @@ class AgentResumeAfterKillTest {
               + " now v%.0f%n",
           before.policyVersion(), before.updates(), version, updates, metric(http2, PUBLISHED));
       System.out.printf(
-          "replay at kill -9: %.0f transitions held, %.0f received; restored %d transitions;"
-              + " replay size after restart %.0f%n",
-          sizeAtKill, received, restored, sizeRestored);
+          "replay at kill -9: %.0f transitions held, %.0f received, journal lag %.1f s;"
+              + " restored %d transitions; replay size after restart %.0f%n",
+          sizeAtKill, received, lagAtKill, restored, sizeRestored);
     } finally {
       for (NodeProcess p : all) {
         p.close();
