@@ -46,10 +46,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * are journaled ({@link JournalBuffer}): every {@code replay-persist-interval} after the previous
  * write completed, what changed goes to the {@link ReplayPersister} on its own dispatcher, which
  * appends it to {@code <out>/replay/} and forces it to disk. An acknowledged transition is thus on
- * disk within the interval plus two writes (metric {@code jitsparse_agent_replay_journal_lag}); at
- * start the replay first restores the journal, stashing everything else (explorers' batches, the
- * learner's sample requests, statistics queries) until it has, so it neither reports a size nor
- * lets the learner learn before then, and logs {@code replay restored: N transitions from <dir>}.
+ * disk within the interval plus two writes (metric {@code
+ * jitsparse_agent_replay_journal_lag_seconds}); at start the replay first restores the journal,
+ * stashing everything else (explorers' batches, the learner's sample requests, statistics queries)
+ * until it has, so it neither reports a size nor lets the learner learn before then, and logs
+ * {@code replay restored: N transitions from <dir>}.
  */
 public final class Replay extends AbstractBehavior<Replay.Command> {
 
