@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -561,6 +562,20 @@ public final class AgentBench {
                 r.transitions(),
                 restoreSeconds));
         return m;
+      } finally {
+        deleteTree(dir);
+      }
+    }
+
+    /** Deletes the journal folder the benchmark wrote (hundreds of MB at full size). */
+    private static void deleteTree(Path dir) throws IOException {
+      if (!Files.exists(dir)) {
+        return;
+      }
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
       }
     }
 
