@@ -6,8 +6,12 @@ import io.jitsparse.agent.learner.QLearner;
 import io.jitsparse.agent.policy.FeatureEncoder;
 import io.jitsparse.agent.policy.MoveSet;
 import io.jitsparse.agent.replay.CompactReplay;
+import io.jitsparse.agent.replay.JournalBuffer;
+import io.jitsparse.agent.replay.JournalReader;
+import io.jitsparse.agent.replay.JournalWriter;
 import io.jitsparse.agent.replay.PrioritizedSlots;
 import io.jitsparse.agent.replay.SampledBatch;
+import io.jitsparse.agent.replay.SamplesPerInsertLimit;
 import io.jitsparse.env.loadgen.ModelShapes;
 import io.jitsparse.env.loadgen.SyntheticObservations;
 import io.jitsparse.protocol.v1.Observation;
@@ -17,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +41,12 @@ import java.util.regex.Pattern;
  *       {@link SyntheticObservations}); insert ops/s while filling it and while full (evicting),
  *       encode ops/s, sample + priority-update ops/s at the learner's batch size, and its memory
  *       ({@link CompactReplay#bytes()} and the heap in use after GC before and after filling).
+ *   <li><b>Replay journal</b> in this JVM: the same fill and sample + update loop with the
+ *       journal's bookkeeping ({@link JournalBuffer}), a persist ({@link JournalWriter}: append and
+ *       force, into a temporary folder) every {@value #PERSIST_INSERTS} inserts or {@value
+ *       #PERSIST_SECONDS} s of sampling, timed apart (the persister runs on its own thread in the
+ *       agent), the disk it takes and the time to restore it ({@link JournalReader}). {@code
+ *       --replay-only} runs just these two parts.
  *   <li><b>Learner</b> in this JVM: {@link QLearner} updates/s at the default settings on
  *       lenet5-caffe rows (4 per transition) and resnet18 rows (21), interleaved over rounds.
  *   <li><b>Agent under load</b>: a real {@code jitsparse agent-node} process driven by a real
@@ -70,6 +81,13 @@ public final class AgentBench {
   private static final double TARGET_DENSITY = 0.05;
   private static final int ENCODES = 200_000;
   private static final int PROGRESS_EVERY = 250_000;
+
+  /** Inserts between two persists in the journal benchmark (a 2 s interval at 5,000/s). */
+  private static final int PERSIST_INSERTS = 10_000;
+
+  /** Seconds of sampling between two persists in the journal benchmark (the default interval). */
+  private static final int PERSIST_SECONDS = 2;
+
   private static final int LEARNER_REPLAY = 10_000;
   private static final int LEARNER_WARMUP_UPDATES = 20;
   private static final double MAX_PRIORITY = 2.0;
@@ -142,6 +160,7 @@ public final class AgentBench {
                 false,
                 "smoke run: 100k replay, 2 s timings, N = 64 only, 8 s windows, 20 s baseline")
             .declare("replay-capacity", DEFAULT_CAPACITY, "transitions in the replay benchmark")
+            .declare("replay-only", false, "only the replay and replay journal parts (no jar)")
             .declare("sample-seconds", DEFAULT_SAMPLE_S, "seconds of sample + update timing")
             .declare("learner-seconds", DEFAULT_LEARNER_S, "seconds per model per round")
             .declare("rounds", DEFAULT_ROUNDS, "learner rounds (lenet5, resnet18 interleaved)")
@@ -234,7 +253,8 @@ public final class AgentBench {
 
     void execute() throws Exception {
       Path jar = Path.of(flags.string("jar"));
-      if (!Files.isRegularFile(jar)) {
+      boolean replayOnly = flags.bool("replay-only");
+      if (!replayOnly && !Files.isRegularFile(jar)) {
         throw new IllegalStateException(
             jar + " is missing: build it with `mvn -pl cli -am package -DskipTests`");
       }
@@ -255,6 +275,13 @@ public final class AgentBench {
       try {
         Map<String, Object> replay = replay();
         result.put("replay", replay);
+        result.put("journal", journal());
+        if (replayOnly) {
+          Path out = Path.of(flags.string("out"));
+          ResultFile.write(out, result);
+          line("wrote " + out);
+          return;
+        }
         Map<String, Object> learner = learner();
         result.put("learner", learner);
         List<Map<String, Object>> load = agentUnderLoad();
@@ -420,6 +447,136 @@ public final class AgentBench {
               replay.bytes() / MemorySnapshot.BYTES_PER_MB,
               after.heapMb() - before.heapMb()));
       return r;
+    }
+
+    /** The replay's journal: its bookkeeping on the replay's thread, its writes, its restore. */
+    private Map<String, Object> journal() throws IOException {
+      int capacity = capacity();
+      List<Encoded> pool = pool(MODEL, RESNET_WIDTH);
+      int layers = pool.get(0).moves().length;
+      int batch = defaults.batchSize();
+      int arena = Math.multiplyExact(capacity, CompactReplay.payloadFloats(layers));
+      Path dir = work.resolve("replay");
+      line(String.format(Locale.ROOT, "journal: filling %,d transitions into %s", capacity, dir));
+      CompactReplay replay =
+          new CompactReplay(capacity, arena, defaults.priorityAlpha(), defaults.priorityEpsilon());
+      JournalBuffer buffer = new JournalBuffer(capacity);
+      SamplesPerInsertLimit limit =
+          new SamplesPerInsertLimit(defaults.samplesPerInsert(), defaults.minReplaySize(), batch);
+      SplittableRandom priorities = new SplittableRandom(2);
+      long writeNanos = 0;
+      long written = 0;
+      long persists = 0;
+      long t0 = System.nanoTime();
+      try (JournalWriter writer = new JournalWriter(dir, defaults.journal().segmentBytes())) {
+        for (int i = 0; i < capacity; i++) {
+          Encoded t = pool.get(i % pool.size());
+          double p = priorities.nextDouble() * MAX_PRIORITY;
+          long id = replay.insert(t.state(), t.next(), t.moves(), t.reward(), t.discount(), p);
+          buffer.inserted(replay, id, p, System.nanoTime());
+          limit.inserted(1);
+          if ((i + 1) % PERSIST_INSERTS == 0 || i + 1 == capacity) {
+            long w0 = System.nanoTime();
+            JournalBuffer.Flush f = buffer.drain(replay, limit).orElseThrow();
+            written += f.transitions().remaining() + f.priorities().remaining();
+            writer.append(f);
+            writeNanos += System.nanoTime() - w0;
+            persists++;
+          }
+        }
+        double fillSeconds = (System.nanoTime() - t0 - writeNanos) / NANOS;
+        double fillWriteSeconds = writeNanos / NANOS;
+        long fillWritten = written;
+        // the learner's loop with the journal's bookkeeping, a persist every PERSIST_SECONDS
+        Random random = new Random(3);
+        int sampleSeconds = seconds("sample-seconds");
+        line(
+            String.format(
+                Locale.ROOT, "journal: sampling batches of %d for %d s", batch, sampleSeconds));
+        long deadline = System.nanoTime() + (long) (sampleSeconds * NANOS);
+        long nextPersist = System.nanoTime() + (long) (PERSIST_SECONDS * NANOS);
+        long batches = 0;
+        long sampleWriteNanos = 0;
+        long deltaBytes = 0;
+        long t3 = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+          SampledBatch b =
+              replay.sample(batch, PrioritizedSlots.beta(0.4, batches, 20_000), random);
+          double[] p = new double[batch];
+          for (int i = 0; i < batch; i++) {
+            p[i] = priorities.nextDouble() * MAX_PRIORITY;
+          }
+          replay.updatePriorities(b.slots(), b.ids(), p);
+          buffer.updated(replay, b.slots(), b.ids(), p, System.nanoTime());
+          limit.sampled(batch);
+          batches++;
+          if (System.nanoTime() >= nextPersist) {
+            long w0 = System.nanoTime();
+            JournalBuffer.Flush f = buffer.drain(replay, limit).orElseThrow();
+            deltaBytes += f.priorities().remaining();
+            writer.append(f);
+            sampleWriteNanos += System.nanoTime() - w0;
+            nextPersist = System.nanoTime() + (long) (PERSIST_SECONDS * NANOS);
+          }
+        }
+        double sampleTaken = (System.nanoTime() - t3 - sampleWriteNanos) / NANOS;
+        long disk = writer.bytesOnDisk();
+        writer.close();
+        line("journal: restoring " + dir);
+        long t4 = System.nanoTime();
+        CompactReplay restored =
+            new CompactReplay(
+                capacity, arena, defaults.priorityAlpha(), defaults.priorityEpsilon());
+        JournalReader.Restored r =
+            JournalReader.restore(dir, restored, new JournalBuffer(capacity));
+        double restoreSeconds = (System.nanoTime() - t4) / NANOS;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("capacity", capacity);
+        m.put("persists_while_filling", persists);
+        m.put("journaled_insert_ops_per_s", Stats.round(capacity / fillSeconds, 0));
+        m.put("fill_write_s", Stats.round(fillWriteSeconds, 2));
+        m.put(
+            "fill_write_mb_per_s",
+            Stats.round(fillWritten / MemorySnapshot.BYTES_PER_MB / fillWriteSeconds, MB_DIGITS));
+        m.put("journaled_sample_update_ops_per_s", Stats.round(batches / sampleTaken, RATE_DIGITS));
+        m.put("sample_write_s", Stats.round(sampleWriteNanos / NANOS, 3));
+        m.put("priority_bytes_written", deltaBytes);
+        m.put("disk_mb", Stats.round(disk / MemorySnapshot.BYTES_PER_MB, MB_DIGITS));
+        m.put("replay_mb", Stats.round(replay.bytes() / MemorySnapshot.BYTES_PER_MB, MB_DIGITS));
+        m.put("restored", r.transitions());
+        m.put("restore_s", Stats.round(restoreSeconds, 2));
+        m.put("restore_warnings", r.warnings());
+        line(
+            String.format(
+                Locale.ROOT,
+                "journal: %,.0f inserts/s filling with the journal's bookkeeping, writes %.2f s"
+                    + " (%.0f MB/s forced); %,.1f sample+update/s with it, writes %.3f s;"
+                    + " %.1f MB on disk for %.1f MB of replay; restored %,d in %.2f s",
+                capacity / fillSeconds,
+                fillWriteSeconds,
+                fillWritten / MemorySnapshot.BYTES_PER_MB / fillWriteSeconds,
+                batches / sampleTaken,
+                sampleWriteNanos / NANOS,
+                disk / MemorySnapshot.BYTES_PER_MB,
+                replay.bytes() / MemorySnapshot.BYTES_PER_MB,
+                r.transitions(),
+                restoreSeconds));
+        return m;
+      } finally {
+        deleteTree(dir);
+      }
+    }
+
+    /** Deletes the journal folder the benchmark wrote (hundreds of MB at full size). */
+    private static void deleteTree(Path dir) throws IOException {
+      if (!Files.exists(dir)) {
+        return;
+      }
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
 
     private static void insert(CompactReplay replay, Encoded t, SplittableRandom priorities) {

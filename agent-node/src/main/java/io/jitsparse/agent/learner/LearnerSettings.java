@@ -33,6 +33,7 @@ import java.util.List;
  * @param out output folder (learning curve, checkpoints); empty writes nothing
  * @param warmStart a policy checkpoint to start from; empty starts fresh
  * @param budget how long the agent-node learns before stopping; zero is until stopped
+ * @param journal the replay journal under {@code out}
  */
 public record LearnerSettings(
     int[] hidden,
@@ -57,7 +58,8 @@ public record LearnerSettings(
     long seed,
     String out,
     String warmStart,
-    Duration budget) {
+    Duration budget,
+    io.jitsparse.agent.replay.JournalSettings journal) {
 
   private static final String PATH = "jitsparse.agent-node";
 
@@ -149,7 +151,8 @@ public record LearnerSettings(
         c.getLong("agent-seed"),
         c.getString("out").trim(),
         warmStart(c.getString("policy")),
-        budget(c));
+        budget(c),
+        io.jitsparse.agent.replay.JournalSettings.read(c));
   }
 
   /** The longest learning budget accepted. */

@@ -95,6 +95,39 @@ public final class CompactReplay {
               + moves.length
               + " moves");
     }
+    int slot = reserve(layers, reward, discount, priority);
+    int start = offsets[slot];
+    System.arraycopy(state, 0, arena, start, state.length);
+    System.arraycopy(next, 0, arena, start + state.length, next.length);
+    int m = start + 2 * state.length;
+    for (int i = 0; i < layers; i++) {
+      arena[m + i] = moves[i];
+    }
+    return slots.idAt(slot);
+  }
+
+  /**
+   * Stores a transition given as its whole payload ({@link #payload}: state, next state, moves) and
+   * returns its id: how the replay journal restores what it read back.
+   *
+   * @throws IllegalArgumentException when the payload's length is not that of {@code layers}
+   */
+  public long insertPayload(
+      float[] payload, int layers, float reward, float discount, double priority) {
+    if (layers < 1 || payload.length != payloadFloats(layers)) {
+      throw new IllegalArgumentException(
+          "a payload of " + payload.length + " floats is not one of " + layers + " layers");
+    }
+    int slot = reserve(layers, reward, discount, priority);
+    System.arraycopy(payload, 0, arena, offsets[slot], payload.length);
+    return slots.idAt(slot);
+  }
+
+  /**
+   * Makes room for a transition of {@code layers} layers (evicting the oldest as either bound
+   * needs), takes its slot and records its scalars; the caller writes the payload at its offset.
+   */
+  private int reserve(int layers, float reward, float discount, double priority) {
     if (layers > Short.MAX_VALUE) {
       throw new IllegalArgumentException(layers + " layers");
     }
@@ -117,18 +150,62 @@ public final class CompactReplay {
       evictOldest();
     }
     int slot = slots.insert(priority);
-    System.arraycopy(state, 0, arena, start, state.length);
-    System.arraycopy(next, 0, arena, start + state.length, next.length);
-    int m = start + 2 * state.length;
-    for (int i = 0; i < layers; i++) {
-      arena[m + i] = moves[i];
-    }
     offsets[slot] = start;
     layerCounts[slot] = (short) layers;
     rewards[slot] = reward;
     discounts[slot] = discount;
     head = start + length;
-    return id;
+    return slot;
+  }
+
+  /**
+   * Makes an empty store number its next transition {@code id} (a restored replay continues its
+   * journal's ids).
+   *
+   * @throws IllegalStateException when anything was inserted already
+   */
+  public void startAt(long id) {
+    slots.startAt(id);
+    oldest = id;
+  }
+
+  /** The id of the oldest transition held (the next insert's id when empty). */
+  public long oldest() {
+    return oldest;
+  }
+
+  /** The id of the transition in {@code slot}, -1 when empty. */
+  public long idAt(int slot) {
+    return slots.idAt(slot);
+  }
+
+  /** The slot of transition {@code id} (whether or not it is still held). */
+  public int slotOf(long id) {
+    return slot(id);
+  }
+
+  /** Layers of the transition in {@code slot}. */
+  public int layersAt(int slot) {
+    return layerCounts[slot];
+  }
+
+  /** Reward of the transition in {@code slot}. */
+  public float rewardAt(int slot) {
+    return rewards[slot];
+  }
+
+  /** Discount of the transition in {@code slot}. */
+  public float discountAt(int slot) {
+    return discounts[slot];
+  }
+
+  /**
+   * A copy of the payload of the transition in {@code slot}: encoded state, encoded next state, one
+   * move per layer ({@link #payloadFloats} floats).
+   */
+  public float[] payload(int slot) {
+    int from = offsets[slot];
+    return java.util.Arrays.copyOfRange(arena, from, from + payloadFloats(layerCounts[slot]));
   }
 
   /** Whether transition {@code id}'s payload lies in the way of a write at [start, start+len). */

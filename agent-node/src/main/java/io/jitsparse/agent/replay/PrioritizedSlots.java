@@ -64,6 +64,20 @@ public final class PrioritizedSlots {
   }
 
   /**
+   * Makes an empty index give its next transition {@code id} (a restored replay continues its
+   * journal's ids).
+   *
+   * @throws IllegalStateException when anything was inserted already
+   */
+  public void startAt(long id) {
+    if (nextId != 0 || size != 0 || id < 0) {
+      throw new IllegalStateException(
+          "can start at id " + id + " only an empty, unused index (next id " + nextId + ")");
+    }
+    nextId = id;
+  }
+
+  /**
    * Stores a new transition with {@code priority} (its |TD error|, or an explorer's estimate) and
    * returns its slot; when full, the oldest transition's slot is reused.
    */

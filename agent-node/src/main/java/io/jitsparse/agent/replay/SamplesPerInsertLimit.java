@@ -34,6 +34,20 @@ public final class SamplesPerInsertLimit {
     this.tolerance = tolerance;
   }
 
+  /**
+   * Continues from the counters a replay journal recorded (a restored replay keeps its ratio).
+   *
+   * @throws IllegalArgumentException when a counter is negative
+   */
+  public void resume(long insertedBefore, long sampledBefore) {
+    if (insertedBefore < 0 || sampledBefore < 0) {
+      throw new IllegalArgumentException(
+          "counters " + insertedBefore + " and " + sampledBefore + " must be >= 0");
+    }
+    inserted = insertedBefore;
+    sampled = sampledBefore;
+  }
+
   /** Records {@code n} inserted transitions. */
   public void inserted(long n) {
     inserted += n;

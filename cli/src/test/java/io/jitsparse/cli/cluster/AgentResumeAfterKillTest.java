@@ -23,11 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * shutdown checkpoint). Started again on the same {@code --out}, it must resume from the newest
  * checkpoint on disk (its log says {@code learner resumed: policy vN, M updates} with N and M at
  * least those of that file, and no checkpoint is skipped as unreadable, so the kill never left a
- * half-written one), and keep publishing newer versions once a new loadgen drives it.
+ * half-written one), and keep publishing newer versions (from the restored replay at once, and from
+ * new transitions once a new loadgen drives it).
  *
- * <p>Replay contents do not survive the kill: the replay lives in memory only and refills from the
- * explorers, so the resumed learner waits for {@code --min-replay-size} new transitions before it
- * updates again. Every process the test starts is ended by it.
+ * <p>The replay survives the kill too: its journal ({@code <out>/replay/}) is persisted every
+ * {@code --replay-persist-interval}. The loadgen is stopped before the kill and the agent killed as
+ * soon as its explorers are gone, so nothing is received after the last scrape (but the newest
+ * transitions may not be on disk yet: the journal's lag is not waited for). The restarted agent
+ * must log {@code replay restored: N transitions} with {@code 0 < N <= received}, and report a
+ * non-zero replay size before any new loadgen drives it. Every process the test starts is ended by
+ * it.
  */
 class AgentResumeAfterKillTest {
 
@@ -37,6 +42,12 @@ class AgentResumeAfterKillTest {
       Pattern.compile("learner resumed: policy v(\\d+), (\\d+) updates");
   private static final String PUBLISHED = "jitsparse_agent_policy_published_version";
   private static final String UPDATES = "jitsparse_agent_learner_updates_total";
+  private static final String RECEIVED = "jitsparse_agent_replay_transitions_received_total";
+  private static final String SIZE = "jitsparse_agent_replay_size";
+  private static final String EXPLORERS = "jitsparse_agent_explorers";
+  private static final String JOURNAL_LAG = "jitsparse_agent_replay_journal_lag_seconds";
+  private static final Pattern RESTORED =
+      Pattern.compile("replay restored: (\\d+) transitions from (\\S+)");
 
   /** Updates between checkpoints: small, so several are written before the kill. */
   private static final int CHECKPOINT_INTERVAL = 20;
@@ -64,9 +75,15 @@ class AgentResumeAfterKillTest {
           LEARN,
           agent);
 
+      // no more transitions once the loadgen's trainers are gone and their explorers with them
+      load.close();
+      NodeProcess.awaitTrue(() -> metric(http, EXPLORERS) == 0, START, agent);
+      String last = NodeProcess.scrape(http);
+      double received = NodeProcess.sum(last, RECEIVED);
+      double sizeAtKill = NodeProcess.sum(last, SIZE);
+      double lagAtKill = NodeProcess.sum(last, JOURNAL_LAG);
       agent.killHard();
       assertTrue(!agent.isAlive());
-      load.close();
       List<String> warnings = new ArrayList<>();
       LearnerCheckpoint before = LearnerCheckpoint.latest(checkpoints, warnings).orElseThrow();
       assertEquals(List.of(), warnings, "every checkpoint on disk reads after kill -9");
@@ -75,6 +92,12 @@ class AgentResumeAfterKillTest {
 
       NodeProcess again = agent("agent-2", out);
       all.add(again);
+      Matcher restoredLine = again.await(RESTORED, START);
+      long restored = Long.parseLong(restoredLine.group(1));
+      assertEquals(out.resolve("replay").toString(), restoredLine.group(2));
+      assertTrue(
+          restored > 0 && restored <= received,
+          "restored " + restored + " of " + received + " received");
       Matcher resumed = again.await(RESUMED, START);
       long version = Long.parseLong(resumed.group(1));
       long updates = Long.parseLong(resumed.group(2));
@@ -86,7 +109,11 @@ class AgentResumeAfterKillTest {
           "resumed at " + updates + " updates, newest checkpoint had " + before.updates());
       assertFalse(again.tail(200).contains("skipped checkpoint"), again.tail(200));
       String http2 = again.httpBase(START);
-      NodeProcess.awaitTrue(() -> metric(http2, PUBLISHED) == version, START, again);
+      // it republishes its own version, and may go on at once: the restored replay feeds it
+      NodeProcess.awaitTrue(() -> metric(http2, PUBLISHED) >= version, START, again);
+      // the restored replay is reported before any new loadgen drives the agent
+      double sizeRestored = metric(http2, SIZE);
+      assertTrue(sizeRestored > 0, "replay size " + sizeRestored + " after the restart");
 
       all.add(loadgen("loadgen-2", again.clusterHostPort(START)));
       // learning goes on from there: new updates, and versions above the resumed one
@@ -97,6 +124,10 @@ class AgentResumeAfterKillTest {
           "newest checkpoint before kill -9: v%d, %d updates; resumed at v%d, %d updates;"
               + " now v%.0f%n",
           before.policyVersion(), before.updates(), version, updates, metric(http2, PUBLISHED));
+      System.out.printf(
+          "replay at kill -9: %.0f transitions held, %.0f received, journal lag %.1f s;"
+              + " restored %d transitions; replay size after restart %.0f%n",
+          sizeAtKill, received, lagAtKill, restored, sizeRestored);
     } finally {
       for (NodeProcess p : all) {
         p.close();
