@@ -108,6 +108,19 @@ final class NodeChild implements AutoCloseable {
     return new NodeChild(prefix, pb.start(), show, log);
   }
 
+  /** The first line printed so far that matches {@code pattern}, without waiting. */
+  java.util.Optional<Matcher> find(Pattern pattern) {
+    synchronized (lines) {
+      for (String line : lines) {
+        Matcher m = pattern.matcher(line);
+        if (m.find()) {
+          return java.util.Optional.of(m);
+        }
+      }
+      return java.util.Optional.empty();
+    }
+  }
+
   /** The first line matching {@code pattern}, waiting up to {@code timeout}. */
   Matcher await(Pattern pattern, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
