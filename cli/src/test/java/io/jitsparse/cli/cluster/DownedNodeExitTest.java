@@ -28,9 +28,6 @@ class DownedNodeExitTest {
   /** stable-after (3 s here) plus the failure detector and a coordinated shutdown. */
   private static final Duration DOWNED = Duration.ofSeconds(90);
 
-  private static final List<String> FAST_DOWNING =
-      List.of("-Dpekko.cluster.split-brain-resolver.stable-after=3s");
-
   @TempDir Path dir;
 
   @Test
@@ -42,7 +39,7 @@ class DownedNodeExitTest {
               "agent",
               "512m",
               dir.resolve("agent.log"),
-              FAST_DOWNING,
+              NodeProcess.FAST_DOWNING,
               "agent-node",
               "--host",
               "127.0.0.1",
@@ -59,7 +56,7 @@ class DownedNodeExitTest {
               "loadgen",
               "384m",
               dir.resolve("loadgen.log"),
-              FAST_DOWNING,
+              NodeProcess.FAST_DOWNING,
               "loadgen",
               "--seed-node",
               seed,

@@ -31,6 +31,11 @@ public final class NodeProcess implements AutoCloseable {
       Pattern.compile("cluster address pekko://jitsparse@([^\\s]+)");
   private static final Pattern HTTP = Pattern.compile("jitsparse: http (http://[^\\s/]+)/");
   private static final long POLL_MILLIS = 250;
+
+  /** JVM options for split-brain resolver decisions within seconds, so tests wait little. */
+  static final List<String> FAST_DOWNING =
+      List.of("-Dpekko.cluster.split-brain-resolver.stable-after=3s");
+
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
