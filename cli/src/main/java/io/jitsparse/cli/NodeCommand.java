@@ -56,7 +56,12 @@ abstract class NodeCommand implements Callable<Integer> {
     try {
       return run(effectiveConfig());
     } catch (IllegalArgumentException | ConfigException e) {
-      err.println("jitsparse " + spec.name() + ": " + e.getMessage());
+      err.println(
+          "jitsparse "
+              + spec.name()
+              + ": "
+              + BadInput.describe(
+                  e, sections.stream().map(ConfigOptions::path).toArray(String[]::new)));
       err.flush();
       return BaselineCommand.EXIT_BAD_INPUT;
     }

@@ -106,6 +106,10 @@ public final class BaselineRun {
     boolean resuming = resume && Checkpoint.exists(out);
     if (resuming) {
       Checkpoint.Progress p = Checkpoint.readProgress(out);
+      Checkpoint.checkPosition(out, p, totalSteps, perEpoch);
+      // Rows a kill left after the checkpoint are trained again now: written once, not twice.
+      StepRows.keepThrough(out.resolve(SCHEDULE_FILE), p.step());
+      StepRows.keepThrough(out.resolve(STEPS_FILE), p.step());
       net.restore(Checkpoint.readArrays(out), Math.toIntExact(p.step()));
       trainer.restoreProgress(p.step(), p.trainingFlops());
       epoch = p.epoch();
