@@ -91,12 +91,15 @@ public final class Checkpoint {
   }
 
   /**
-   * What went wrong, in words: the exception's message, or its type when it has none (an {@link
-   * java.io.EOFException} has none).
+   * What went wrong, in words: a file that ends early says so (an {@link java.io.EOFException} has
+   * no message), otherwise the exception's message, or its type when it has none.
    */
   static String reason(Throwable e) {
-    if (e instanceof java.io.EOFException) {
-      return "it ends early (truncated)";
+    // ND4J wraps the EOFException of a short file in a RuntimeException named after it
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.EOFException) {
+        return "it ends early (truncated)";
+      }
     }
     String m = e.getMessage();
     return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
