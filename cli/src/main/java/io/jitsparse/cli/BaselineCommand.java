@@ -196,10 +196,12 @@ public final class BaselineCommand implements Callable<Integer> {
       }
       if (runDirs.stream().allMatch(BaselineCommand::finished)) {
         // Resuming would train nothing and write a result.json of zero samples/s over the real one.
-        console.println(
+        java.io.PrintWriter said = spec.commandLine().getOut();
+        said.println(
             "jitsparse baseline: "
                 + resume
                 + " is finished (its result.json is complete); nothing to resume");
+        said.flush();
         return 0;
       }
     } else {
@@ -220,11 +222,10 @@ public final class BaselineCommand implements Callable<Integer> {
       if (POLICY.equals(method)) {
         return executePolicy(overrides, stop, errors);
       }
-      if (!episodeOptions.overrides().isEmpty()) {
-        throw new IllegalArgumentException(
-            "--"
-                + episodeOptions.overrides().keySet().iterator().next()
-                + " is for --method policy");
+      for (String key : POLICY_EPISODE_FLAGS) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--" + key)) {
+          throw new IllegalArgumentException("--" + key + " is for --method policy");
+        }
       }
       if (policyCheckpoint != null) {
         throw new IllegalArgumentException("--policy is for --method policy");
