@@ -157,6 +157,10 @@ public final class BaselineCommand implements Callable<Integer> {
     } catch (IOException e) {
       errors.println("jitsparse baseline: " + e.getMessage());
       return EXIT_BAD_INPUT;
+    } catch (java.io.UncheckedIOException e) {
+      // a write of the schedule log (a full disk): its message names the file
+      errors.println("jitsparse baseline: " + e.getMessage() + ": " + e.getCause().getMessage());
+      return EXIT_BAD_INPUT;
     } finally {
       errors.flush();
       hold.release();

@@ -68,6 +68,13 @@ final class RunCommand extends NodeCommand {
           "jitsparse.node.port",
           0);
 
+  /**
+   * Room a run needs in {@code --out}: learner checkpoints (3 kept, about 0.1 MB each for the
+   * lenet5 Q-network), {@code episodes.jsonl}, and the closing evaluation's files and report (a few
+   * MB); 64 MiB leaves a wide margin and still refuses a full disk before any learning.
+   */
+  static final long MIN_FREE_BYTES = 64L << 20;
+
   /** Exit code when learning left no checkpoint to evaluate. */
   static final int EXIT_NO_POLICY = 1;
 
@@ -98,6 +105,7 @@ final class RunCommand extends NodeCommand {
     TrainerSettings env = TrainerSettings.create(c);
     AgentSettings agent = AgentSettings.create(c);
     OutputFolder.prepare(env.out(), "--out");
+    OutputFolder.requireFree(env.out(), MIN_FREE_BYTES, "--out", "a run");
     agent.learning().checkWarmStart();
     // Taken before any trainer exists: trainers mute System.out while ND4J builds their graphs
     // (SparseNetwork), and a stream read during that window would print nothing, ever.

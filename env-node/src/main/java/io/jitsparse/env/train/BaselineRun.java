@@ -166,7 +166,7 @@ public final class BaselineRun {
           if (settings.checkpointEvery() > 0
               && state.step() % settings.checkpointEvery() == 0
               && state.step() < totalSteps) {
-            steps.flush();
+            flushSteps(steps);
             try {
               checkpoint(trainer, epoch, batchInEpoch, priorSeconds + trainNanos / 1e9);
             } catch (NonFiniteLossException e) {
@@ -188,7 +188,7 @@ public final class BaselineRun {
             val.meanLoss(),
             trainer.globalDensity());
       }
-      steps.flush();
+      flushSteps(steps);
       checkpoint(trainer, epoch, batchInEpoch, priorSeconds + trainNanos / 1e9);
       Map<String, Object> result =
           writeResult(trainer, split, priorSeconds, trainNanos, startStep, abortReason);
@@ -254,7 +254,29 @@ public final class BaselineRun {
     return w;
   }
 
-  private static void writeStep(BufferedWriter w, StepState s) throws IOException {
+  /** Flushes {@code steps.csv}; a failure (a full disk) names the file. */
+  private void flushSteps(BufferedWriter steps) throws IOException {
+    try {
+      steps.flush();
+    } catch (IOException e) {
+      throw stepsFailed(e);
+    }
+  }
+
+  private void writeStep(BufferedWriter w, StepState s) throws IOException {
+    try {
+      writeStepRow(w, s);
+    } catch (IOException e) {
+      throw stepsFailed(e);
+    }
+  }
+
+  private IOException stepsFailed(IOException e) {
+    return new IOException(
+        "cannot write " + out.resolve(STEPS_FILE) + ": " + Checkpoint.reason(e), e);
+  }
+
+  private static void writeStepRow(BufferedWriter w, StepState s) throws IOException {
     StringBuilder line = new StringBuilder(256);
     line.append(s.step())
         .append(',')
