@@ -75,11 +75,6 @@ final class ConfigOptions {
     return String.valueOf(value.unwrapped());
   }
 
-  /** The config path of the section ({@code jitsparse.baseline}). */
-  String path() {
-    return path;
-  }
-
   /** The keys this section turned into flags. */
   java.util.Set<String> keys() {
     return options.keySet();

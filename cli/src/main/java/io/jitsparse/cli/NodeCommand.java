@@ -60,8 +60,9 @@ abstract class NodeCommand implements Callable<Integer> {
           "jitsparse "
               + spec.name()
               + ": "
-              + BadInput.describe(
-                  e, sections.stream().map(ConfigOptions::path).toArray(String[]::new)));
+              // node settings are named by their full key: the same keys come from the
+              // environment (JITSPARSE_*) in Kubernetes, where no flag was typed
+              + BadInput.describe(e));
       err.flush();
       return BaselineCommand.EXIT_BAD_INPUT;
     }

@@ -60,12 +60,15 @@ class CarelessInputTest {
   }
 
   @Test
-  void budgetsWithoutAUnitOrBeyondTheLimitNameTheFlagAndTheValue(@TempDir Path tmp) {
+  void budgetsWithoutAUnitOrBeyondTheLimitNameTheKeyAndTheValue(@TempDir Path tmp) {
     String out = tmp.resolve("out").toString();
-    assertOneLineNaming(CliRun.of("run", "--budget", "5x", "--out", out), "--budget: 5x", "unit");
+    assertOneLineNaming(
+        CliRun.of("run", "--budget", "5x", "--out", out),
+        "jitsparse.agent-node.budget: 5x",
+        "unit");
     assertOneLineNaming(
         CliRun.of("run", "--budget", "999999999d", "--out", out),
-        "--budget: 999999999d is longer than");
+        "jitsparse.agent-node.budget: 999999999d is longer than");
   }
 
   @Test
@@ -76,21 +79,7 @@ class CarelessInputTest {
           "dataset-fashion-mnist is not installed");
     }
     Path run = tmp.resolve("run");
-    CliRun first =
-        CliRun.of(
-            "baseline",
-            "--model",
-            "lenet-300-100",
-            "--method",
-            "dense",
-            "--epochs",
-            "1",
-            "--train-samples",
-            "512",
-            "--progress-seconds",
-            "1000",
-            "--out",
-            run.toString());
+    CliRun first = CliRun.tinyBaseline(run);
     assertEquals(0, first.code(), first.out() + first.err());
     Path result = run.resolve("result.json");
     String written = Files.readString(result);

@@ -65,21 +65,7 @@ class FullDiskTest {
           "dataset-fashion-mnist is not installed");
     }
     Path out = full.resolve("run");
-    CliRun r =
-        CliRun.of(
-            "baseline",
-            "--model",
-            "lenet-300-100",
-            "--method",
-            "dense",
-            "--epochs",
-            "1",
-            "--train-samples",
-            "512",
-            "--progress-seconds",
-            "1000",
-            "--out",
-            out.toString());
+    CliRun r = CliRun.tinyBaseline(out);
     assertEquals(BaselineCommand.EXIT_BAD_INPUT, r.code(), r.err());
     assertTrue(
         r.err().contains("cannot write the checkpoint " + out.resolve("checkpoint")), r.err());
