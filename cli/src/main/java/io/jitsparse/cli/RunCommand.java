@@ -23,6 +23,7 @@ import io.jitsparse.protocol.ServiceKeys;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,6 +111,7 @@ final class RunCommand extends NodeCommand {
     // Taken before any trainer exists: trainers mute System.out while ND4J builds their graphs
     // (SparseNetwork), and a stream read during that window would print nothing, ever.
     PrintStream console = System.out;
+    StopOnSignal signals = StopOnSignal.install(console, "learning");
     console.println("jitsparse: run id " + runId + ", output " + env.out().toAbsolutePath());
     ClusterNode node =
         ClusterNode.start(
@@ -118,7 +120,7 @@ final class RunCommand extends NodeCommand {
             runId,
             console,
             (ctx, n) -> Roles.trainingNode(ctx, n, env, agent));
-    StopOnSignal.install(node.system(), console, "learning");
+    signals.attach(node.system());
     int code = node.awaitTermination();
     if (code != 0) {
       return code;
@@ -126,7 +128,13 @@ final class RunCommand extends NodeCommand {
     try {
       return evaluateAndReport(c, env, runId);
     } catch (IOException e) {
-      System.err.println("jitsparse run: " + e.getMessage());
+      if (signals.signalled() && !Files.exists(env.out().resolve("checkpoints"))) {
+        System.err.println(
+            "jitsparse run: stopped by a signal before the learner wrote a policy; nothing to"
+                + " evaluate");
+      } else {
+        System.err.println("jitsparse run: " + e.getMessage());
+      }
       return EXIT_NO_POLICY;
     }
   }
