@@ -31,7 +31,7 @@ import picocli.CommandLine.Command;
           + " --budget (or until stopped) and writes checkpoints and the learning curve to --out"
           + " (a restart with the same --out resumes from the newest checkpoint). Mints the run"
           + " id unless --run-id is given.",
-      "Exit codes: 0 stopped, 2 bad input, 4 could not join the cluster."
+      "Exit codes: 0 stopped, 2 bad input, 3 downed or removed by the cluster (restart it), 4 could not join the cluster."
     })
 final class AgentNodeCommand extends NodeCommand {
 

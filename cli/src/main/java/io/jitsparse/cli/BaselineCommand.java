@@ -15,6 +15,7 @@ import io.jitsparse.env.train.Checkpoint;
 import io.jitsparse.env.train.NonFiniteLossException;
 import io.jitsparse.env.train.RunResult;
 import io.jitsparse.env.train.SeedSummary;
+import io.jitsparse.env.trainer.TrainerSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,8 +23,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -108,6 +111,11 @@ public final class BaselineCommand implements Callable<Integer> {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   private ConfigOptions configOptions;
+
+  /** The episode keys of {@code jitsparse.env-node} that {@code --method policy} takes as flags. */
+  static final Set<String> POLICY_EPISODE_FLAGS = Set.of("decision-interval");
+
+  private ConfigOptions episodeOptions;
   private final PrintStream console = System.out;
 
   /** The command with one flag per {@code jitsparse.baseline} key. */
@@ -116,6 +124,12 @@ public final class BaselineCommand implements Callable<Integer> {
     CommandLine cl = new CommandLine(command);
     command.configOptions = new ConfigOptions(config, BaselineSettings.PATH);
     command.configOptions.addTo(cl.getCommandSpec());
+    // The policy's decision interval, the same flag as evaluate's (its help and default come from
+    // jitsparse.env-node); the other episode keys follow from the baseline's own settings.
+    command.episodeOptions = new ConfigOptions(config, TrainerSettings.PATH);
+    Set<String> notFlags = new HashSet<>(config.getConfig(TrainerSettings.PATH).root().keySet());
+    notFlags.removeAll(POLICY_EPISODE_FLAGS);
+    command.episodeOptions.addTo(cl.getCommandSpec(), notFlags);
     return cl;
   }
 
@@ -129,7 +143,9 @@ public final class BaselineCommand implements Callable<Integer> {
     try {
       return execute(stop, errors);
     } catch (IllegalArgumentException | DataFileException | DataUnavailableException e) {
-      errors.println("jitsparse baseline: " + e.getMessage());
+      errors.println(
+          "jitsparse baseline: "
+              + BadInput.describe(e, BaselineSettings.PATH, TrainerSettings.PATH));
       return EXIT_BAD_INPUT;
     } catch (NonFiniteLossException e) {
       errors.println(
@@ -140,6 +156,10 @@ public final class BaselineCommand implements Callable<Integer> {
       return EXIT_DIVERGED;
     } catch (IOException e) {
       errors.println("jitsparse baseline: " + e.getMessage());
+      return EXIT_BAD_INPUT;
+    } catch (java.io.UncheckedIOException e) {
+      // a write of the schedule log (a full disk): its message names the file
+      errors.println("jitsparse baseline: " + e.getMessage() + ": " + e.getCause().getMessage());
       return EXIT_BAD_INPUT;
     } finally {
       errors.flush();
@@ -178,11 +198,38 @@ public final class BaselineCommand implements Callable<Integer> {
         runDirs.add(dir);
         runs.add(settingsOf(dir));
       }
+      if (runDirs.stream().allMatch(BaselineCommand::finished)) {
+        // Resuming would train nothing and write a result.json of zero samples/s over the real one.
+        java.io.PrintWriter said = spec.commandLine().getOut();
+        said.println(
+            "jitsparse baseline: "
+                + resume
+                + " is finished (its result.json is complete); nothing to resume");
+        said.flush();
+        return 0;
+      }
     } else {
       root = out;
       Map<String, Object> overrides = configOptions.overrides();
-      if (POLICY.equals(overrides.get("method"))) {
+      Object method = overrides.get("method");
+      if (method != null
+          && !POLICY.equals(method)
+          && !BaselineSettings.METHODS.contains(String.valueOf(method))) {
+        throw new IllegalArgumentException(
+            "--method "
+                + method
+                + ": expected one of "
+                + String.join(", ", BaselineSettings.METHODS)
+                + ", "
+                + POLICY);
+      }
+      if (POLICY.equals(method)) {
         return executePolicy(overrides, stop, errors);
+      }
+      for (String key : POLICY_EPISODE_FLAGS) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--" + key)) {
+          throw new IllegalArgumentException("--" + key + " is for --method policy");
+        }
       }
       if (policyCheckpoint != null) {
         throw new IllegalArgumentException("--policy is for --method policy");
@@ -209,9 +256,7 @@ public final class BaselineCommand implements Callable<Integer> {
         new FashionMnistLocator(Path.of(first.dataHome()), console::println).load(dataDir);
     List<Map<String, Object>> results = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
-      if (resume != null
-          && Files.exists(runDirs.get(i).resolve(RunResult.FILE))
-          && !Checkpoint.exists(runDirs.get(i))) {
+      if (resume != null && finished(runDirs.get(i))) {
         results.add(RunResult.read(runDirs.get(i).resolve(RunResult.FILE)));
         continue;
       }
@@ -273,7 +318,15 @@ public final class BaselineCommand implements Callable<Integer> {
     List<Map<String, Object>> results = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
       Map<String, Object> r =
-          new PolicyRun(runs.get(i), policy, data, runDirs.get(i), stop::get, console).run();
+          new PolicyRun(
+                  runs.get(i),
+                  policy,
+                  data,
+                  runDirs.get(i),
+                  stop::get,
+                  console,
+                  episodeOptions.overrides())
+              .run();
       if (Boolean.TRUE.equals(r.get("aborted"))) {
         if (!r.containsKey("test_accuracy")) {
           errors.println("stopped: partial result written to " + runDirs.get(i));
@@ -315,6 +368,23 @@ public final class BaselineCommand implements Callable<Integer> {
   private static BaselineSettings settingsOf(Path runDir) throws IOException {
     return BaselineSettings.withOverrides(
         ConfigFactory.load(), Checkpoint.readProgress(runDir).settings());
+  }
+
+  /**
+   * Whether the run in {@code dir} ran to its end: its {@code result.json} is there and not marked
+   * aborted. A finished run keeps its final checkpoint, so the checkpoint alone does not tell.
+   */
+  private static boolean finished(Path dir) {
+    Path file = dir.resolve(RunResult.FILE);
+    if (!Files.exists(file)) {
+      return false;
+    }
+    try {
+      return Boolean.FALSE.equals(RunResult.read(file).get("aborted"));
+    } catch (IOException e) {
+      // unreadable: not known to be finished, so the run resumes and writes it anew
+      return false;
+    }
   }
 
   private static List<Path> resumableRuns(Path dir) throws IOException {

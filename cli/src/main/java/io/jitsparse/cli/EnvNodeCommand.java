@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
       "Starts an env-node: N trainers, each training its own sparse network and asking the"
           + " agent for per-layer densities every decision interval. Episodes go to"
           + " OUT/episodes.jsonl. Ctrl-C ends every episode as aborted and leaves the cluster.",
-      "Exit codes: 0 done, 2 bad input, 4 could not join the cluster."
+      "Exit codes: 0 done, 2 bad input, 3 downed or removed by the cluster (restart it), 4 could not join the cluster."
     })
 final class EnvNodeCommand extends NodeCommand {
 

@@ -157,7 +157,7 @@ final class EvaluateCommand implements Callable<Integer> {
         | ConfigException
         | DataFileException
         | DataUnavailableException e) {
-      errors.println("jitsparse evaluate: " + asFlags(e.getMessage()));
+      errors.println("jitsparse evaluate: " + BadInput.describe(e, TrainerSettings.PATH));
       return BaselineCommand.EXIT_BAD_INPUT;
     } catch (IOException e) {
       errors.println("jitsparse evaluate: " + e.getMessage());
@@ -284,13 +284,5 @@ final class EvaluateCommand implements Callable<Integer> {
                         + " reference's (cubic GMP with ERK)%n",
                     b.method(),
                     b.meanTestAccuracy()));
-  }
-
-  /** A settings error names its config key; here the key is a flag. */
-  private static String asFlags(String message) {
-    String prefix = TrainerSettings.PATH + ".";
-    return message != null && message.startsWith(prefix)
-        ? "--" + message.substring(prefix.length())
-        : message;
   }
 }

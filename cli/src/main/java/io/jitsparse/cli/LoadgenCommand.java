@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
       "Joins the cluster (--seed-node) as --trainers simulated trainers that send realistic"
           + " observations every --interval and prints the decision round trip (p50, p99, max),"
           + " observations/s, transitions/s reaching replay and what was dropped.",
-      "Exit codes: 0 done, 2 bad input, 4 could not join the cluster."
+      "Exit codes: 0 done, 2 bad input, 3 downed or removed by the cluster (restart it), 4 could not join the cluster."
     })
 final class LoadgenCommand extends NodeCommand {
 

@@ -56,7 +56,13 @@ abstract class NodeCommand implements Callable<Integer> {
     try {
       return run(effectiveConfig());
     } catch (IllegalArgumentException | ConfigException e) {
-      err.println("jitsparse " + spec.name() + ": " + e.getMessage());
+      err.println(
+          "jitsparse "
+              + spec.name()
+              + ": "
+              // node settings are named by their full key: the same keys come from the
+              // environment (JITSPARSE_*) in Kubernetes, where no flag was typed
+              + BadInput.describe(e));
       err.flush();
       return BaselineCommand.EXIT_BAD_INPUT;
     }

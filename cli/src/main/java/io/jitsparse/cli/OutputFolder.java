@@ -32,4 +32,35 @@ final class OutputFolder {
           flag + " " + folder + " cannot be written: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Refuses {@code folder} when its file system has less than {@code bytes} free for this process,
+   * so that a run does not learn and evaluate for minutes to fail at its first large write.
+   *
+   * @param what what needs the room, for the message
+   */
+  static void requireFree(Path folder, long bytes, String flag, String what) {
+    long free;
+    try {
+      free = Files.getFileStore(folder).getUsableSpace();
+    } catch (IOException e) {
+      // not measurable here (an unusual file system): the writes themselves still name the file
+      return;
+    }
+    if (free < bytes) {
+      throw new IllegalArgumentException(
+          flag
+              + " "
+              + folder
+              + " has "
+              + free / KIB
+              + " KiB free; "
+              + what
+              + " needs at least "
+              + bytes / KIB
+              + " KiB");
+    }
+  }
+
+  private static final long KIB = 1024;
 }

@@ -57,6 +57,7 @@ final class PolicyRun {
   private final Path out;
   private final BooleanSupplier stop;
   private final PrintStream console;
+  private final Map<String, Object> episodeFlags;
 
   /**
    * @param engine the run's validated baseline settings (method {@code static} stands for the
@@ -66,6 +67,8 @@ final class PolicyRun {
    * @param out the run's output folder
    * @param stop asked after every step; true stops the run
    * @param console where progress goes
+   * @param episodeFlags keys of {@code jitsparse.env-node} given as flags ({@code
+   *     decision-interval})
    */
   PolicyRun(
       BaselineSettings engine,
@@ -73,7 +76,9 @@ final class PolicyRun {
       FashionMnist data,
       Path out,
       BooleanSupplier stop,
-      PrintStream console) {
+      PrintStream console,
+      Map<String, Object> episodeFlags) {
+    this.episodeFlags = Map.copyOf(episodeFlags);
     this.engine = engine;
     this.policy = policy;
     this.data = data;
@@ -85,7 +90,7 @@ final class PolicyRun {
   /** Runs the episode and returns what was written to {@code result.json}. */
   Map<String, Object> run() throws IOException {
     long steps = Evaluation.stepsForEpochs(engine, data, engine.epochs());
-    TrainerSettings s = episodeSettings(engine, steps);
+    TrainerSettings s = episodeSettings(engine, steps, episodeFlags);
     Files.createDirectories(out);
     List<PrunableTensor> layers = ControlledEpisode.layers(s);
     console.printf(
@@ -195,10 +200,13 @@ final class PolicyRun {
 
   /**
    * The episode settings of a policy run: {@code jitsparse.env-node} with the baseline's model,
-   * density, criteria, sample limit and length, over the baseline's engine settings.
+   * density, criteria, sample limit and length, over the baseline's engine settings, and the
+   * episode keys the command was given as flags.
    */
-  static TrainerSettings episodeSettings(BaselineSettings engine, long steps) {
+  static TrainerSettings episodeSettings(
+      BaselineSettings engine, long steps, Map<String, Object> episodeFlags) {
     Map<String, Object> paths = new LinkedHashMap<>();
+    episodeFlags.forEach((k, v) -> paths.put(TrainerSettings.PATH + "." + k, v));
     engine.toMap().forEach((k, v) -> paths.put(BaselineSettings.PATH + "." + k, v));
     paths.put(TrainerSettings.PATH + ".model", engine.model());
     paths.put(TrainerSettings.PATH + ".width", engine.width());

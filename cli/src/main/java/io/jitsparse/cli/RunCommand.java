@@ -23,6 +23,7 @@ import io.jitsparse.protocol.ServiceKeys;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +69,13 @@ final class RunCommand extends NodeCommand {
           "jitsparse.node.port",
           0);
 
+  /**
+   * Room a run needs in {@code --out}: learner checkpoints (3 kept, about 0.1 MB each for the
+   * lenet5 Q-network), {@code episodes.jsonl}, and the closing evaluation's files and report (a few
+   * MB); 64 MiB leaves a wide margin and still refuses a full disk before any learning.
+   */
+  static final long MIN_FREE_BYTES = 64L << 20;
+
   /** Exit code when learning left no checkpoint to evaluate. */
   static final int EXIT_NO_POLICY = 1;
 
@@ -98,10 +106,12 @@ final class RunCommand extends NodeCommand {
     TrainerSettings env = TrainerSettings.create(c);
     AgentSettings agent = AgentSettings.create(c);
     OutputFolder.prepare(env.out(), "--out");
+    OutputFolder.requireFree(env.out(), MIN_FREE_BYTES, "--out", "a run");
     agent.learning().checkWarmStart();
     // Taken before any trainer exists: trainers mute System.out while ND4J builds their graphs
     // (SparseNetwork), and a stream read during that window would print nothing, ever.
     PrintStream console = System.out;
+    StopOnSignal signals = StopOnSignal.install(console, "learning");
     console.println("jitsparse: run id " + runId + ", output " + env.out().toAbsolutePath());
     ClusterNode node =
         ClusterNode.start(
@@ -110,7 +120,7 @@ final class RunCommand extends NodeCommand {
             runId,
             console,
             (ctx, n) -> Roles.trainingNode(ctx, n, env, agent));
-    StopOnSignal.install(node.system(), console, "learning");
+    signals.attach(node.system());
     int code = node.awaitTermination();
     if (code != 0) {
       return code;
@@ -118,7 +128,13 @@ final class RunCommand extends NodeCommand {
     try {
       return evaluateAndReport(c, env, runId);
     } catch (IOException e) {
-      System.err.println("jitsparse run: " + e.getMessage());
+      if (signals.signalled() && !Files.exists(env.out().resolve("checkpoints"))) {
+        System.err.println(
+            "jitsparse run: stopped by a signal before the learner wrote a policy; nothing to"
+                + " evaluate");
+      } else {
+        System.err.println("jitsparse run: " + e.getMessage());
+      }
       return EXIT_NO_POLICY;
     }
   }

@@ -173,9 +173,20 @@ public record LearnerSettings(
       throw bad("budget", raw + " has no unit; give one, for example 30s, 30m or 2h (0s: none)");
     }
     try {
-      return c.getDuration("budget");
-    } catch (com.typesafe.config.ConfigException | ArithmeticException e) {
-      throw bad("budget", raw + " is not a duration that fits (" + e.getMessage() + ")");
+      Duration budget = c.getDuration("budget");
+      if (budget.compareTo(MAX_BUDGET) > 0) {
+        // named as given: past the range of a Duration it would read as a clamped PT2562047H...
+        throw bad("budget", raw + " is longer than " + MAX_BUDGET.toDays() + " days");
+      }
+      return budget;
+    } catch (ArithmeticException e) {
+      throw bad("budget", raw + " is longer than " + MAX_BUDGET.toDays() + " days");
+    } catch (com.typesafe.config.ConfigException e) {
+      throw bad(
+          "budget",
+          raw
+              + " is not a duration: give a number and a unit (ns, us, ms, s, m, h, d), for"
+              + " example 30m");
     }
   }
 

@@ -50,6 +50,12 @@ public final class ClusterNode {
   /** Exit code of a node that could not join its cluster in time. */
   public static final int EXIT_JOIN_FAILED = 4;
 
+  /**
+   * Exit code of a node the cluster downed (the split-brain resolver) or removed: non-zero, so that
+   * a supervisor (Kubernetes, systemd) restarts it and it joins again as a new member.
+   */
+  public static final int EXIT_REMOVED = 3;
+
   /** The service Cluster Bootstrap discovers (also the pod label app.kubernetes.io/part-of). */
   public static final String BOOTSTRAP_SERVICE = "jitsparse";
 
@@ -323,7 +329,8 @@ public final class ClusterNode {
   }
 
   /**
-   * Blocks until the node has stopped; returns its exit code. Waits for the actor system to
+   * Blocks until the node has stopped; returns its exit code: {@link #EXIT_REMOVED}, with one line
+   * saying why, when the cluster rather than this process stopped it. Waits for the actor system to
    * terminate, but no longer than coordinated shutdown's last phase allows: in Pekko 1.2.1 Artery
    * waits without a deadline for its streams to complete, and a TLS stream that never does (seen
    * with {@code tls-tcp}, at a node's own end) would keep the process alive for good.
@@ -342,6 +349,31 @@ public final class ClusterNode {
               + lastPhaseTimeout.toSeconds()
               + " s of its last shutdown phase (a remoting stream did not close); exiting anyway");
     }
+    Optional<String> removed =
+        removedBecause(
+            CoordinatedShutdown.get(Adapter.toClassic(system)).getShutdownReason().orElse(null));
+    if (removed.isPresent() && exitCode.compareAndSet(0, EXIT_REMOVED)) {
+      out.println("jitsparse: " + removed.get() + "; exiting " + EXIT_REMOVED);
+      out.flush();
+    }
     return exitCode.get();
+  }
+
+  /**
+   * Why the cluster stopped this node, when {@code reason} (the coordinated shutdown's) was the
+   * cluster's own: a downed node or one made to leave by another member has no work of its own left
+   * but its supervisor must start it again, whereas a shutdown this process asked for (a signal,
+   * the budget, finished episodes) already set its reason first and is not one of these.
+   */
+  static Optional<String> removedBecause(CoordinatedShutdown.Reason reason) {
+    if (reason == CoordinatedShutdown.clusterDowningReason()) {
+      return Optional.of(
+          "this node was downed by the cluster (split-brain resolver: it lost contact with the"
+              + " other members and was on the side that gives way)");
+    }
+    if (reason == CoordinatedShutdown.clusterLeavingReason()) {
+      return Optional.of("this node was removed from the cluster by another member");
+    }
+    return Optional.empty();
   }
 }

@@ -2,6 +2,7 @@ package io.jitsparse.cli.node;
 
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -29,23 +30,55 @@ public final class StopOnSignal {
   /** Exit code of a second signal. */
   public static final int EXIT_SIGNALLED = 130;
 
-  private StopOnSignal() {}
+  private final PrintStream out;
+  private final String what;
+  private final AtomicInteger count = new AtomicInteger();
+  private final AtomicReference<ActorSystem<?>> system = new AtomicReference<>();
 
-  /** Installs the handlers for {@code system}; {@code what} names what stops ("learning"). */
-  public static void install(ActorSystem<?> system, PrintStream out, String what) {
-    AtomicInteger count = new AtomicInteger();
+  private StopOnSignal(PrintStream out, String what) {
+    this.out = out;
+    this.what = what;
+  }
+
+  /**
+   * Installs the handlers before the node exists: starting a node with many trainers takes a while,
+   * and a signal in that window must stop it too, not kill the JVM half-started. {@code what} names
+   * what stops ("learning"); {@link #attach} gives the node to stop.
+   */
+  public static StopOnSignal install(PrintStream out, String what) {
+    StopOnSignal handler = new StopOnSignal(out, what);
     for (String name : new String[] {"INT", "TERM"}) {
-      Signal.handle(
-          new Signal(name),
-          sig -> {
-            if (count.incrementAndGet() == 1) {
-              out.println(
-                  "jitsparse: SIG" + sig.getName() + ": stopping " + what + " (again to quit now)");
-              CoordinatedShutdown.get(Adapter.toClassic(system)).run(SIGNALLED);
-            } else {
-              Runtime.getRuntime().halt(EXIT_SIGNALLED);
-            }
-          });
+      Signal.handle(new Signal(name), handler::onSignal);
     }
+    return handler;
+  }
+
+  /** The node to stop; a signal that came before stops it now. */
+  public void attach(ActorSystem<?> node) {
+    system.set(node);
+    if (count.get() > 0) {
+      stop(node);
+    }
+  }
+
+  /** Whether a signal came. */
+  public boolean signalled() {
+    return count.get() > 0;
+  }
+
+  private void onSignal(Signal sig) {
+    if (count.incrementAndGet() == 1) {
+      out.println("jitsparse: SIG" + sig.getName() + ": stopping " + what + " (again to quit now)");
+      ActorSystem<?> node = system.get();
+      if (node != null) {
+        stop(node);
+      }
+    } else {
+      Runtime.getRuntime().halt(EXIT_SIGNALLED);
+    }
+  }
+
+  private static void stop(ActorSystem<?> node) {
+    CoordinatedShutdown.get(Adapter.toClassic(node)).run(SIGNALLED);
   }
 }

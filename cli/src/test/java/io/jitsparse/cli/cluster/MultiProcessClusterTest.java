@@ -28,9 +28,6 @@ class MultiProcessClusterTest {
   private static final Duration START = Duration.ofSeconds(120);
   private static final Duration EPISODE = Duration.ofSeconds(240);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> FAST_DOWNING =
-      List.of("-Dpekko.cluster.split-brain-resolver.stable-after=3s");
-
   @TempDir Path dir;
 
   @Test
@@ -42,7 +39,7 @@ class MultiProcessClusterTest {
               "agent",
               "512m",
               dir.resolve("agent.log"),
-              FAST_DOWNING,
+              NodeProcess.FAST_DOWNING,
               "agent-node",
               "--host",
               "127.0.0.1",
@@ -114,7 +111,7 @@ class MultiProcessClusterTest {
         name,
         "768m",
         dir.resolve(name + ".log"),
-        FAST_DOWNING,
+        NodeProcess.FAST_DOWNING,
         "env-node",
         "--seed-node",
         seed,

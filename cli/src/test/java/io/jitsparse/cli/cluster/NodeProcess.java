@@ -33,6 +33,11 @@ public final class NodeProcess implements AutoCloseable {
   private static final long POLL_MILLIS = 250;
   private static final String MEMBERS = "jitsparse_cluster_members";
   private static final Duration LONGER_THAN_ANY_TEST = Duration.ofSeconds(600);
+
+  /** JVM options for split-brain resolver decisions within seconds, so tests wait little. */
+  static final List<String> FAST_DOWNING =
+      List.of("-Dpekko.cluster.split-brain-resolver.stable-after=3s");
+
   private static final HttpClient HTTP_CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -43,6 +48,9 @@ public final class NodeProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final List<String> lines = new ArrayList<>();
+
+  /** The output reached its end: every line the process wrote is in {@link #lines}. */
+  private boolean outputEnded;
 
   private NodeProcess(String name, Process process, Path log) {
     this.name = name;
@@ -65,6 +73,11 @@ public final class NodeProcess implements AutoCloseable {
                 }
               } catch (IOException e) {
                 // the process ended
+              } finally {
+                synchronized (lines) {
+                  outputEnded = true;
+                  lines.notifyAll();
+                }
               }
             },
             "out-" + name);
@@ -129,7 +142,8 @@ public final class NodeProcess implements AutoCloseable {
           }
         }
         long left = deadline - System.nanoTime();
-        if (left <= 0 || !process.isAlive() && seen == lines.size()) {
+        // a process that has exited may still have lines in the pipe: wait for the reader's end
+        if (left <= 0 || outputEnded && seen == lines.size()) {
           throw new AssertionError(
               name
                   + ": no line matching "
@@ -270,6 +284,17 @@ public final class NodeProcess implements AutoCloseable {
   /** The process itself (exit code, waiting for its end). */
   public Process process() {
     return process;
+  }
+
+  /**
+   * SIGTERM, keeping the output readable: {@link Process#destroy()} sends it too, but closes this
+   * side's pipes, so whatever the process says while it stops would be lost.
+   */
+  void sigterm() throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start();
+    if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -TERM " + process.pid() + " failed");
+    }
   }
 
   /** SIGKILL, as a crashed machine would. */

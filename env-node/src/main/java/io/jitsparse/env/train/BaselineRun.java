@@ -106,6 +106,10 @@ public final class BaselineRun {
     boolean resuming = resume && Checkpoint.exists(out);
     if (resuming) {
       Checkpoint.Progress p = Checkpoint.readProgress(out);
+      Checkpoint.checkPosition(out, p, totalSteps, perEpoch);
+      // Rows a kill left after the checkpoint are trained again now: written once, not twice.
+      StepRows.keepThrough(out.resolve(SCHEDULE_FILE), p.step());
+      StepRows.keepThrough(out.resolve(STEPS_FILE), p.step());
       net.restore(Checkpoint.readArrays(out), Math.toIntExact(p.step()));
       trainer.restoreProgress(p.step(), p.trainingFlops());
       epoch = p.epoch();
@@ -162,7 +166,7 @@ public final class BaselineRun {
           if (settings.checkpointEvery() > 0
               && state.step() % settings.checkpointEvery() == 0
               && state.step() < totalSteps) {
-            steps.flush();
+            flushSteps(steps);
             try {
               checkpoint(trainer, epoch, batchInEpoch, priorSeconds + trainNanos / 1e9);
             } catch (NonFiniteLossException e) {
@@ -184,7 +188,7 @@ public final class BaselineRun {
             val.meanLoss(),
             trainer.globalDensity());
       }
-      steps.flush();
+      flushSteps(steps);
       checkpoint(trainer, epoch, batchInEpoch, priorSeconds + trainNanos / 1e9);
       Map<String, Object> result =
           writeResult(trainer, split, priorSeconds, trainNanos, startStep, abortReason);
@@ -250,7 +254,29 @@ public final class BaselineRun {
     return w;
   }
 
-  private static void writeStep(BufferedWriter w, StepState s) throws IOException {
+  /** Flushes {@code steps.csv}; a failure (a full disk) names the file. */
+  private void flushSteps(BufferedWriter steps) throws IOException {
+    try {
+      steps.flush();
+    } catch (IOException e) {
+      throw stepsFailed(e);
+    }
+  }
+
+  private void writeStep(BufferedWriter w, StepState s) throws IOException {
+    try {
+      writeStepRow(w, s);
+    } catch (IOException e) {
+      throw stepsFailed(e);
+    }
+  }
+
+  private IOException stepsFailed(IOException e) {
+    return new IOException(
+        "cannot write " + out.resolve(STEPS_FILE) + ": " + Checkpoint.reason(e), e);
+  }
+
+  private static void writeStepRow(BufferedWriter w, StepState s) throws IOException {
     StringBuilder line = new StringBuilder(256);
     line.append(s.step())
         .append(',')

@@ -31,13 +31,24 @@ public final class RunResult {
   /** Writes any JSON value to {@code file} atomically (temporary file, then rename). */
   public static void writeJson(Path file, Object value) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writeValue(tmp.toFile(), value);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      JSON.writeValue(tmp.toFile(), value);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // A full disk says "No space left on device" and nothing else: name the file, and leave
+      // neither a partial temporary file nor a partial result behind.
+      Files.deleteIfExists(tmp);
+      throw new IOException("cannot write " + file + ": " + Checkpoint.reason(e), e);
+    }
   }
 
   /** Reads a JSON object. */
   public static Map<String, Object> read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+    try {
+      return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw Checkpoint.notJson(file, e);
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ public final class ScheduleLog implements AutoCloseable {
   public static final String HEADER = "step,layer,density";
 
   private final BufferedWriter out;
+  private final Path file;
   private final List<String> layers;
   private final List<Row> rows = new ArrayList<>();
 
@@ -35,6 +36,7 @@ public final class ScheduleLog implements AutoCloseable {
    */
   public ScheduleLog(Path file, List<String> layers, boolean append) {
     this.layers = List.copyOf(layers);
+    this.file = file;
     try {
       boolean exists = Files.exists(file);
       if (append && exists) {
@@ -62,7 +64,7 @@ public final class ScheduleLog implements AutoCloseable {
       }
       out.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write schedule", e);
+      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 
@@ -100,7 +102,7 @@ public final class ScheduleLog implements AutoCloseable {
     try {
       out.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot close schedule", e);
+      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 }

@@ -113,6 +113,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private final AgentLink<ActorRef<Message>> link;
   private final StepStatePublisher stepStates;
   private boolean dropWarned;
+
+  /** Whether this outage's first dropped summary was logged; the agent's next ack resets it. */
+  private boolean summaryDropWarned;
+
   private final ActionInbox actions;
 
   /** Known once the first network is built; registration waits for it. */
@@ -311,12 +315,19 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         .ifPresent(
             dropped -> {
               meters.summariesDropped.increment();
-              getContext()
-                  .getLog()
-                  .warn(
-                      "{}: summary outbox full, dropped episode {}",
-                      trainerId,
-                      dropped.getEpisode());
+              // once per outage, not once per episode: the counter has the number
+              if (!summaryDropWarned) {
+                summaryDropWarned = true;
+                getContext()
+                    .getLog()
+                    .warn(
+                        "{}: summary outbox full ({} summaries kept for the agent,"
+                            + " max-pending-summaries): dropping the oldest from episode {} on,"
+                            + " counted in jitsparse_trainer_summaries_dropped_total",
+                        trainerId,
+                        s.maxPendingSummaries(),
+                        dropped.getEpisode());
+              }
             });
     episode.close();
     episode = null;
@@ -379,7 +390,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     } else if (m instanceof ObservationAck a) {
       acknowledge(a.getEpisode(), a.getDecision(), a.getObservationSentAtNanos());
     } else if (m instanceof EpisodeSummaryAck a) {
-      link.ackSummary(a);
+      if (link.ackSummary(a)) {
+        summaryDropWarned = false;
+      }
       // All episodes done and every summary taken by the agent: nothing left to wait for.
       return finished && link.pendingSummaries() == 0 ? finish() : this;
     } else if (m instanceof TrainerRegistered r) {

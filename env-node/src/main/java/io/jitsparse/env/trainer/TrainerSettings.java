@@ -98,6 +98,46 @@ public record TrainerSettings(
   /** The config section. */
   public static final String PATH = "jitsparse.env-node";
 
+  /**
+   * The most episode summaries one trainer may be configured to keep for an absent agent. A summary
+   * holds a density per layer per decision (resnet18's 21 layers at the default 10 decisions: under
+   * 4 KB), so this caps an outbox near 256 MB there; the default in reference.conf, 1024, keeps
+   * about 4 MB.
+   */
+  public static final int MAX_PENDING_SUMMARIES = 65_536;
+
+  /**
+   * Resident memory of ND4J's native start-up in a JVM, and of each lenet5-caffe trainer beyond it
+   * (docs/results.md, "Memory per trainer"): what bounds {@code trainers}. CPU does not: trainers
+   * share the trainer dispatcher's threads and only run slower.
+   */
+  static final long STARTUP_BYTES = 420L << 20;
+
+  /** See {@link #STARTUP_BYTES}. */
+  static final long BYTES_PER_TRAINER = 85L << 20;
+
+  private static final int MIB_SHIFT = 20;
+
+  /** The most trainers whose memory fits in {@code physicalBytes} (at least one). */
+  public static int maxTrainers(long physicalBytes) {
+    long fit = (physicalBytes - STARTUP_BYTES) / BYTES_PER_TRAINER;
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, fit));
+  }
+
+  /**
+   * The JVM's limit on resident memory as JavaCPP enforces it ({@code maxphysicalbytes}; the
+   * launcher sets it from {@code JITSPARSE_PHYSICAL}), or the machine's memory when there is none.
+   */
+  static long physicalLimitBytes() {
+    long limit = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
+    if (limit > 0) {
+      return limit;
+    }
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
+  }
+
   /** Dispatcher the trainers run on (a fixed pool: DL4J steps block their thread). */
   public static final String TRAINER_DISPATCHER = "jitsparse.trainer-dispatcher";
 
@@ -178,6 +218,22 @@ public record TrainerSettings(
     if (trainers < 1) {
       fail("trainers", trainers, ">= 1");
     }
+    long physical = physicalLimitBytes();
+    if (trainers > maxTrainers(physical)) {
+      fail(
+          "trainers",
+          trainers,
+          "at most "
+              + maxTrainers(physical)
+              + ": ND4J's start-up ("
+              + (STARTUP_BYTES >> MIB_SHIFT)
+              + " MB) and about "
+              + (BYTES_PER_TRAINER >> MIB_SHIFT)
+              + " MB per trainer must fit in this JVM's native memory limit of "
+              + (physical >> MIB_SHIFT)
+              + " MB (JITSPARSE_PHYSICAL, org.bytedeco.javacpp.maxphysicalbytes);"
+              + " start more env-nodes instead");
+    }
     if (!ModelRegistry.names().contains(model)) {
       fail("model", model, "one of " + String.join(", ", ModelRegistry.names()));
     }
@@ -253,8 +309,8 @@ public record TrainerSettings(
     if (maxUnackedObservations < 1) {
       fail("max-unacked-observations", maxUnackedObservations, ">= 1");
     }
-    if (maxPendingSummaries < 1) {
-      fail("max-pending-summaries", maxPendingSummaries, ">= 1");
+    if (maxPendingSummaries < 1 || maxPendingSummaries > MAX_PENDING_SUMMARIES) {
+      fail("max-pending-summaries", maxPendingSummaries, "in [1, " + MAX_PENDING_SUMMARIES + "]");
     }
     if (stepStateBatch < 1) {
       fail("step-state-batch", stepStateBatch, ">= 1");

@@ -266,6 +266,24 @@ class AgentLinkTest {
   }
 
   @Test
+  void whileTheAgentIsAwayNoSummaryIsDroppedUpToTheBound() {
+    // the env-node's default bound, as a trainer gets it
+    int bound =
+        com.typesafe.config.ConfigFactory.defaultReference()
+            .getInt("jitsparse.env-node.max-pending-summaries");
+    AgentLink<String> link = link(4, bound);
+    for (int e = 0; e < bound; e++) {
+      assertTrue(link.queueSummary(summary(e), e * MS).isEmpty(), "episode " + e + " dropped");
+    }
+    assertTrue(transport.drain().isEmpty(), "nothing sent with no explorer");
+    assertEquals(0, link.queueSummary(summary(bound), bound * MS).orElseThrow().getEpisode());
+    assertEquals(bound, link.pendingSummaries());
+    link.onListing(Set.of("registry"));
+    link.onRegistered(registeredReply("explorer"), (bound + 1) * MS);
+    assertEquals(bound, transport.drain().size(), "every kept summary reaches the new explorer");
+  }
+
+  @Test
   void aRejectionEndsTheRegistration() {
     AgentLink<String> link = registered(4, 2);
     link.onRejected();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,14 @@ class ResumeTest {
             0));
   }
 
+  /** The data rows of a step CSV after {@code step}. */
+  private static List<String> rowsAfter(List<String> lines, long step) {
+    return lines.stream()
+        .skip(1)
+        .filter(l -> Long.parseLong(l.substring(0, l.indexOf(','))) > step)
+        .toList();
+  }
+
   @Test
   void aRunStoppedAndResumedEndsWithTheSameMasksAsOneRunStraightThrough(@TempDir Path tmp)
       throws Exception {
@@ -54,6 +64,18 @@ class ResumeTest {
     assertEquals(true, partial.get("aborted"));
     assertEquals((long) STOP_AFTER, ((Number) partial.get("steps")).longValue());
     assertTrue(Checkpoint.exists(stopped));
+
+    // A kill after the checkpoint leaves the rows of steps that the resumed run trains again.
+    long checkpointed = Checkpoint.readProgress(stopped).step();
+    List<String> scheduleRows = Files.readAllLines(straight.resolve(BaselineRun.SCHEDULE_FILE));
+    Files.write(
+        stopped.resolve(BaselineRun.SCHEDULE_FILE),
+        rowsAfter(scheduleRows, checkpointed),
+        StandardOpenOption.APPEND);
+    Files.write(
+        stopped.resolve(BaselineRun.STEPS_FILE),
+        rowsAfter(Files.readAllLines(straight.resolve(BaselineRun.STEPS_FILE)), checkpointed),
+        StandardOpenOption.APPEND);
 
     Map<String, Object> resumed =
         new BaselineRun(settings(), data, stopped, () -> false, System.out).run(true);
@@ -76,6 +98,14 @@ class ResumeTest {
     assertEquals(
         Files.readAllLines(straight.resolve(BaselineRun.SCHEDULE_FILE)),
         Files.readAllLines(stopped.resolve(BaselineRun.SCHEDULE_FILE)));
+    List<String> steps = Files.readAllLines(stopped.resolve(BaselineRun.STEPS_FILE));
+    assertEquals(
+        Files.readAllLines(straight.resolve(BaselineRun.STEPS_FILE)).size(),
+        steps.size(),
+        "one row a step");
+    assertEquals(
+        steps.size() - 1,
+        steps.stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).distinct().count());
     assertEquals(
         ((Number) resumed.get("training_flops")).doubleValue(),
         ((Number) RunResult.read(straight.resolve(RunResult.FILE)).get("training_flops"))

@@ -63,6 +63,28 @@ class TrainerSettingsTest {
   }
 
   @Test
+  void anUnreasonableTrainerCountIsRefusedByMemory() {
+    int max = TrainerSettings.maxTrainers(TrainerSettings.physicalLimitBytes());
+    assertEquals(max, with(Map.of("trainers", max)).trainers());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> with(Map.of("trainers", max + 1)));
+    assertTrue(e.getMessage().startsWith("jitsparse.env-node.trainers: "), e.getMessage());
+    assertTrue(e.getMessage().contains("at most " + max), e.getMessage());
+    // the launcher's default JITSPARSE_PHYSICAL of 8 GiB: (8192 - 420) MB / 85 MB
+    assertEquals(91, TrainerSettings.maxTrainers(8L << 30));
+    assertEquals(1, TrainerSettings.maxTrainers(0));
+  }
+
+  @Test
+  void theSummaryOutboxIsBoundedAndItsBoundValidated() {
+    assertEquals(1024, with(Map.of()).maxPendingSummaries());
+    assertMessage(Map.of("max-pending-summaries", 0), "jitsparse.env-node.max-pending-summaries");
+    assertMessage(
+        Map.of("max-pending-summaries", TrainerSettings.MAX_PENDING_SUMMARIES + 1),
+        "jitsparse.env-node.max-pending-summaries");
+  }
+
+  @Test
   void episodeSeedsDifferByTrainerAndEpisode() {
     TrainerSettings s = with(Map.of());
     assertTrue(s.episodeSeed("env-a-0", 0) != s.episodeSeed("env-a-1", 0));
