@@ -3,26 +3,35 @@ package io.jitsparse.env.sparse;
 import io.jitsparse.env.model.ModelArchitecture;
 import io.jitsparse.env.model.NetworkBuilder;
 import io.jitsparse.env.model.PrunableTensor;
+import io.jitsparse.env.model.SequentialPlan;
 import io.jitsparse.env.model.WeightTransform;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * A network with one binary mask per prunable tensor, trained by a hand-written loop over a
- * SameDiff graph: each step computes the loss, the logits and every parameter's gradient in one
- * pass, keeps the dense gradient of the prunable tensors when asked (for growth), multiplies the
- * gradient by the mask and applies the optimiser. Pruned weights are zero and their gradient and
- * optimiser state are zero, so they stay exactly zero through every update until a grower brings
- * them back.
+ * A network with one binary mask per prunable tensor, trained by a hand-written loop: each step
+ * computes the loss, the logits and every parameter's gradient in one pass, keeps the dense
+ * gradient of the prunable tensors when asked (for growth), multiplies the gradient by the mask and
+ * applies the optimiser. Pruned weights are zero and their gradient and optimiser state are zero,
+ * so they stay exactly zero through every update until a grower brings them back.
+ *
+ * <p>The network is a SameDiff graph. When it is a plain chain of layers ({@link SequentialPlan}:
+ * LeNet-300-100, LeNet-5), training and evaluation run the {@link DirectPass} instead, a hand-built
+ * forward and backward on native ops into reused arrays, several times faster; the graph stays the
+ * reference it is checked against ({@link #useReferenceEngine()}). Other networks (ResNet-18, DST
+ * with trainable thresholds) always run the graph.
  *
  * <p>Not thread-safe: one thread owns a network.
  */
@@ -56,6 +65,10 @@ public final class SparseNetwork {
   private final INDArray trainingMode = Nd4j.scalar(DataType.FLOAT, 1f);
   private final INDArray evalMode = Nd4j.scalar(DataType.FLOAT, 0f);
   private int iteration;
+  private final DirectPass direct;
+  private boolean reference;
+  private boolean gradientGraphBuilt;
+  private StepPhases phases;
 
   /**
    * Builds a network.
@@ -72,7 +85,9 @@ public final class SparseNetwork {
       OptimizerSettings optimizer) {
     this.sd = SameDiff.create();
     NetworkBuilder b = new NetworkBuilder(sd, seed, transform);
-    SDVariable logits = architecture.build(b).rename(LOGITS);
+    SDVariable built = architecture.build(b);
+    Optional<SequentialPlan> plan = b.sequentialPlan(built);
+    SDVariable logits = built.rename(LOGITS);
     SDVariable labels =
         sd.placeHolder(NetworkBuilder.LABELS, DataType.FLOAT, -1, NetworkBuilder.CLASSES);
     SDVariable loss = sd.loss().softmaxCrossEntropy(CROSS_ENTROPY, labels, logits, null);
@@ -102,7 +117,10 @@ public final class SparseNetwork {
     for (String name : trainable) {
       this.optimizer.register(name, sd.getArrForVarName(name));
     }
-    buildGradientGraph();
+    this.direct =
+        plan.isPresent() && batchNorms.isEmpty()
+            ? new DirectPass(plan.get(), sd::getArrForVarName)
+            : null;
     int n = tensors.size();
     this.masks = new INDArray[n];
     this.activeCounts = new long[n];
@@ -119,7 +137,11 @@ public final class SparseNetwork {
    * System.out} while doing so (not through its logger), which would bury the command's own output,
    * so standard output is muted for the duration.
    */
-  private void buildGradientGraph() {
+  private void ensureGradientGraph() {
+    if (gradientGraphBuilt) {
+      return;
+    }
+    gradientGraphBuilt = true;
     synchronized (System.class) {
       java.io.PrintStream out = System.out;
       System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
@@ -129,6 +151,37 @@ public final class SparseNetwork {
         System.setOut(out);
       }
     }
+  }
+
+  /** Whether steps and evaluations run the hand-built {@link DirectPass} (not the graph). */
+  public boolean usesDirectPass() {
+    return direct != null && !reference;
+  }
+
+  /**
+   * Runs every later step and evaluation through the SameDiff graph, the reference the direct pass
+   * is checked against (tests and benchmarks compare the two).
+   */
+  public void useReferenceEngine() {
+    reference = true;
+  }
+
+  /**
+   * Records where the time of every later step goes into {@code recorder} (null: stop recording).
+   */
+  public void recordPhases(StepPhases recorder) {
+    this.phases = recorder;
+  }
+
+  /** The direct pass, or null when the network is not a plain chain (for tests). */
+  DirectPass directPass() {
+    return direct;
+  }
+
+  /** The SameDiff graph's gradient of every trainable variable on a batch (for tests). */
+  Map<String, INDArray> graphGradients(INDArray features, INDArray labels) {
+    ensureGradientGraph();
+    return sd.calculateGradients(placeholders(features, labels, trainingMode), trainable);
   }
 
   /** The prunable tensors, in order. */
@@ -191,43 +244,80 @@ public final class SparseNetwork {
       int[] classes,
       double learningRate,
       boolean keepDenseGradients) {
-    Map<String, INDArray> placeholders = placeholders(features, labels, trainingMode);
-    OutAndGrad result = sd.calculateGradientsAndOutputs(placeholders, requestedOutputs, trainable);
-    Map<String, INDArray> grads = result.getGradients();
-    Map<String, INDArray> outputs = result.getOutputs();
-    double loss = outputs.get(LOSS).getDouble(0);
-    int correct = countCorrect(outputs.get(LOGITS), classes);
+    Map<String, INDArray> grads;
+    Map<String, INDArray> outputs;
+    double loss;
+    int correct;
+    StepPhases timing = phases;
+    long t = System.nanoTime();
+    if (usesDirectPass()) {
+      DirectPass.Result r = direct.trainingPass(features, labels, timing);
+      t = System.nanoTime();
+      loss = r.loss();
+      correct = r.correct();
+      // The direct pass owns its gradient arrays and reuses them: nothing to close.
+      grads = direct.gradients();
+      outputs = Map.of();
+    } else {
+      ensureGradientGraph();
+      Map<String, INDArray> placeholders = placeholders(features, labels, trainingMode);
+      OutAndGrad result =
+          sd.calculateGradientsAndOutputs(placeholders, requestedOutputs, trainable);
+      grads = result.getGradients();
+      outputs = result.getOutputs();
+      if (timing != null) {
+        t = timing.lap(StepPhases.Phase.FORWARD_BACKWARD, t);
+      }
+      loss = outputs.get(LOSS).getDouble(0);
+      correct = countCorrect(outputs.get(LOGITS), classes);
+      if (timing != null) {
+        t = timing.lap(StepPhases.Phase.HOST_COPIES, t);
+      }
+    }
     if (!Double.isFinite(loss)) {
       // A diverged step changes nothing, so the last good state can still be checkpointed.
       return new StepResult(loss, correct, classes.length, null);
     }
     updateRunningStatistics(outputs, classes.length);
+    boolean closeGradients = !usesDirectPass();
     INDArray[] dense = keepDenseGradients ? new INDArray[tensors.size()] : null;
     optimizer.setLearningRate(learningRate);
     for (String name : trainable) {
       INDArray g = grads.get(name);
       INDArray p = sd.getArrForVarName(name);
-      Integer t = tensorIndex.get(name);
-      if (t != null) {
+      Integer k = tensorIndex.get(name);
+      if (k != null) {
         if (dense != null) {
-          dense[t] = g.dup();
+          dense[k] = g.dup();
         }
         if (gradientMomentum != null) {
-          gradientMomentum[t].muli(GRADIENT_MOMENTUM);
+          gradientMomentum[k].muli(GRADIENT_MOMENTUM);
           Nd4j.getBlasWrapper()
               .level1()
-              .axpy(g.length(), 1 - GRADIENT_MOMENTUM, g, gradientMomentum[t]);
+              .axpy(g.length(), 1 - GRADIENT_MOMENTUM, g, gradientMomentum[k]);
         }
-        g.muli(masks[t]);
-        gradientNorms[t] = g.norm2Number().doubleValue();
+        g.muli(masks[k]);
+        gradientNorms[k] = g.norm2Number().doubleValue();
+      }
+      if (timing != null) {
+        t = timing.lap(StepPhases.Phase.GRADIENT_MASKS, t);
       }
       optimizer.step(name, p, g, iteration);
-      // Free native buffers now rather than when the garbage collector finds them: a step
-      // allocates megabytes off-heap, and waiting for GC costs allocation stalls and memory.
-      g.close();
+      if (timing != null) {
+        t = timing.lap(StepPhases.Phase.OPTIMISER, t);
+      }
+      if (closeGradients) {
+        // Free the graph's native buffers now rather than when the garbage collector finds them:
+        // a step allocates megabytes off-heap, and waiting for GC costs allocation stalls and
+        // memory.
+        g.close();
+      }
     }
     for (INDArray o : outputs.values()) {
       o.close();
+    }
+    if (timing != null) {
+      timing.lap(StepPhases.Phase.HOST_COPIES, t);
     }
     iteration++;
     return new StepResult(loss, correct, classes.length, dense);
@@ -238,9 +328,17 @@ public final class SparseNetwork {
    * (batch-norm layers use the batch statistics, as in training).
    */
   public INDArray[] denseGradients(INDArray features, INDArray labels) {
+    INDArray[] out = new INDArray[tensors.size()];
+    if (usesDirectPass()) {
+      direct.trainingPass(features, labels, null);
+      for (int i = 0; i < out.length; i++) {
+        out[i] = direct.gradients().get(tensorVariables.get(i)).dup();
+      }
+      return out;
+    }
+    ensureGradientGraph();
     Map<String, INDArray> grads =
         sd.calculateGradients(placeholders(features, labels, trainingMode), tensorVariables);
-    INDArray[] out = new INDArray[tensors.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = grads.get(tensorVariables.get(i));
     }
@@ -249,6 +347,22 @@ public final class SparseNetwork {
 
   /** Loss sum and number correct on a batch, in evaluation mode. */
   public Evaluation evaluate(INDArray features, INDArray labels, int[] classes) {
+    if (usesDirectPass()) {
+      // In chunks of the training batch's size: the chunks reuse its buffers, where a whole
+      // evaluation batch (1,000 or more samples) would keep activations ten times as large.
+      Evaluation total = new Evaluation(0, 0, 0);
+      int n = classes.length;
+      for (int start = 0; start < n; start += DirectPass.EVALUATION_CHUNK) {
+        int end = Math.min(n, start + DirectPass.EVALUATION_CHUNK);
+        boolean whole = start == 0 && end == n;
+        DirectPass.Result r =
+            direct.evaluate(
+                whole ? features : rows(features, start, end),
+                whole ? labels : rows(labels, start, end));
+        total = total.plus(new Evaluation(r.loss() * (end - start), r.correct(), end - start));
+      }
+      return total;
+    }
     Map<String, INDArray> out =
         sd.output(placeholders(features, labels, evalMode), crossEntropy, LOGITS);
     double loss = out.get(crossEntropy).getDouble(0) * classes.length;
@@ -272,6 +386,16 @@ public final class SparseNetwork {
     public double meanLoss() {
       return samples == 0 ? 0 : lossSum / samples;
     }
+  }
+
+  /** Rows {@code [start, end)} of {@code a} along its first dimension (a view). */
+  private static INDArray rows(INDArray a, int start, int end) {
+    INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+    index[0] = NDArrayIndex.interval(start, end);
+    for (int d = 1; d < index.length; d++) {
+      index[d] = NDArrayIndex.all();
+    }
+    return a.get(index);
   }
 
   private Map<String, INDArray> placeholders(INDArray features, INDArray labels, INDArray mode) {

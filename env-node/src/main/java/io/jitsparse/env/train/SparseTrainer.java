@@ -9,6 +9,7 @@ import io.jitsparse.env.sparse.DensityMover;
 import io.jitsparse.env.sparse.LayerStatistics;
 import io.jitsparse.env.sparse.MaskChange;
 import io.jitsparse.env.sparse.SparseNetwork;
+import io.jitsparse.env.sparse.StepPhases;
 import io.jitsparse.env.sparse.StepResult;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +44,7 @@ public final class SparseTrainer {
   private long step;
   private double[] densities;
   private long lastCollection = System.nanoTime();
+  private StepPhases phases;
 
   /**
    * A trainer for a run of {@code totalSteps} steps.
@@ -131,7 +133,12 @@ public final class SparseTrainer {
     if (update && mover != null) {
       mover.reseed(settings.seed() * STEP_SEED_MIX + step);
     }
+    StepPhases timing = phases;
+    long t = System.nanoTime();
     List<MaskChange> changes = method.afterStep(network, step, r);
+    if (timing != null) {
+      t = timing.lap(StepPhases.Phase.MASK_UPDATE, t);
+    }
     densities = method.densities(network);
     double stepFlops = flops.addStep(classes.length, during, method.computesDenseGradientAt(step));
     List<LayerStatistics> layers = new ArrayList<>(densities.length);
@@ -145,7 +152,14 @@ public final class SparseTrainer {
               s.gradientNorm(),
               s.maskChurn()));
     }
+    if (timing != null) {
+      t = timing.lap(StepPhases.Phase.STATISTICS, t);
+    }
     collectNativeGarbage();
+    if (timing != null) {
+      timing.lap(StepPhases.Phase.GC, t);
+      timing.step();
+    }
     return new StepState(
         step, r.loss(), r.accuracy(), lr, densities.clone(), layers, changes, stepFlops);
   }
@@ -164,6 +178,15 @@ public final class SparseTrainer {
       System.gc();
       lastCollection = System.nanoTime();
     }
+  }
+
+  /**
+   * Records where the time of every later step goes, the network's phases included, into {@code
+   * recorder} (null: stop recording).
+   */
+  public void recordPhases(StepPhases recorder) {
+    this.phases = recorder;
+    network.recordPhases(recorder);
   }
 
   /** Steps completed. */
