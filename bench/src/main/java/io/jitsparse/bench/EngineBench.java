@@ -767,7 +767,9 @@ public final class EngineBench {
             Map<String, Object> m = new LinkedHashMap<>();
             double sum = 0;
             for (Map.Entry<StepPhases.Phase, Double> e : p.msPerStep().entrySet()) {
-              m.put(e.getKey().name().toLowerCase(Locale.ROOT), Stats.round(e.getValue(), PHASE_DIGITS));
+              m.put(
+                  e.getKey().name().toLowerCase(Locale.ROOT),
+                  Stats.round(e.getValue(), PHASE_DIGITS));
               sum += e.getValue();
             }
             m.put("sum", Stats.round(sum, PHASE_DIGITS));

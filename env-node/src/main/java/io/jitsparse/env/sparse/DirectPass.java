@@ -67,6 +67,7 @@ final class DirectPass {
         }
       };
   private int nextSlot;
+  private final Function<String, INDArray> gradientArrays;
 
   /**
    * What one forward pass gives.
@@ -79,8 +80,14 @@ final class DirectPass {
   /**
    * @param plan the network
    * @param parameters the graph's array of each parameter, by name (live: updated in place)
+   * @param gradientArrays where each parameter's gradient is written, by name (null: arrays of its
+   *     own)
    */
-  DirectPass(SequentialPlan plan, Function<String, INDArray> parameters) {
+  DirectPass(
+      SequentialPlan plan,
+      Function<String, INDArray> parameters,
+      Function<String, INDArray> gradientArrays) {
+    this.gradientArrays = gradientArrays;
     List<SequentialPlan.Layer> layers = reorderReluAndPooling(plan.layers());
     List<Stage> built = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
@@ -123,7 +130,10 @@ final class DirectPass {
 
   private Param param(Function<String, INDArray> parameters, String name) {
     INDArray value = parameters.apply(name);
-    INDArray gradient = Nd4j.zeros(value.dataType(), value.shape());
+    INDArray gradient =
+        gradientArrays == null
+            ? Nd4j.zeros(value.dataType(), value.shape())
+            : gradientArrays.apply(name);
     gradients.put(name, gradient);
     return new Param(value, gradient);
   }

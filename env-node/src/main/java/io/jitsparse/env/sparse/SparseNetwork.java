@@ -66,6 +66,7 @@ public final class SparseNetwork {
   private final INDArray evalMode = Nd4j.scalar(DataType.FLOAT, 0f);
   private int iteration;
   private final DirectPass direct;
+  private final FlatParameters flat;
   private boolean reference;
   private boolean gradientGraphBuilt;
   private StepPhases phases;
@@ -114,12 +115,20 @@ public final class SparseNetwork {
     }
     this.requestedOutputs = List.copyOf(outputs);
     this.optimizer = new ParameterOptimizer(optimizer);
-    for (String name : trainable) {
-      this.optimizer.register(name, sd.getArrForVarName(name));
+    boolean chain = plan.isPresent() && batchNorms.isEmpty();
+    if (chain && this.optimizer.groupable()) {
+      this.flat = FlatParameters.bind(sd, trainable, tensorVariables);
+      this.optimizer.registerGroup(trainable, flat.lengths(), flat.parameters());
+    } else {
+      this.flat = null;
+      for (String name : trainable) {
+        this.optimizer.register(name, sd.getArrForVarName(name));
+      }
     }
     this.direct =
-        plan.isPresent() && batchNorms.isEmpty()
-            ? new DirectPass(plan.get(), sd::getArrForVarName)
+        chain
+            ? new DirectPass(
+                plan.get(), this::parameter, flat == null ? null : flat.gradients()::get)
             : null;
     int n = tensors.size();
     this.masks = new INDArray[n];
@@ -127,7 +136,10 @@ public final class SparseNetwork {
     this.gradientNorms = new double[n];
     this.maskChurn = new double[n];
     for (int i = 0; i < n; i++) {
-      masks[i] = Nd4j.ones(DataType.FLOAT, tensors.get(i).shape());
+      masks[i] =
+          flat != null
+              ? flat.masks().get(tensorVariables.get(i))
+              : Nd4j.ones(DataType.FLOAT, tensors.get(i).shape());
       activeCounts[i] = tensors.get(i).size();
     }
   }
@@ -181,6 +193,7 @@ public final class SparseNetwork {
   /** The SameDiff graph's gradient of every trainable variable on a batch (for tests). */
   Map<String, INDArray> graphGradients(INDArray features, INDArray labels) {
     ensureGradientGraph();
+    syncGraph();
     return sd.calculateGradients(placeholders(features, labels, trainingMode), trainable);
   }
 
@@ -191,7 +204,7 @@ public final class SparseNetwork {
 
   /** The weight array of prunable tensor {@code i} (live: changes with training). */
   public INDArray weights(int i) {
-    return sd.getArrForVarName(tensorVariables.get(i));
+    return parameter(tensorVariables.get(i));
   }
 
   /** The mask of prunable tensor {@code i} (live). */
@@ -201,7 +214,23 @@ public final class SparseNetwork {
 
   /** Array of any graph variable or constant by name (live). */
   public INDArray array(String name) {
-    return sd.getArrForVarName(name);
+    return parameter(name);
+  }
+
+  /**
+   * The live array of a variable: its view in the flat parameters when the network has them (the
+   * graph's own copy is then refreshed before every use of the graph, {@link #syncGraph}).
+   */
+  private INDArray parameter(String name) {
+    INDArray view = flat == null ? null : flat.views().get(name);
+    return view != null ? view : sd.getArrForVarName(name);
+  }
+
+  /** Copies the flat parameters into the graph's arrays before the graph runs. */
+  private void syncGraph() {
+    if (flat != null) {
+      flat.views().forEach((name, view) -> sd.getArrForVarName(name).assign(view));
+    }
   }
 
   /** Names of every trainable variable. */
@@ -260,6 +289,7 @@ public final class SparseNetwork {
       outputs = Map.of();
     } else {
       ensureGradientGraph();
+      syncGraph();
       Map<String, INDArray> placeholders = placeholders(features, labels, trainingMode);
       OutAndGrad result =
           sd.calculateGradientsAndOutputs(placeholders, requestedOutputs, trainable);
@@ -282,20 +312,76 @@ public final class SparseNetwork {
     boolean closeGradients = !usesDirectPass();
     INDArray[] dense = keepDenseGradients ? new INDArray[tensors.size()] : null;
     optimizer.setLearningRate(learningRate);
+    if (flat != null) {
+      if (closeGradients) {
+        // The graph's gradients, into the flat array the grouped update steps.
+        for (String name : trainable) {
+          INDArray g = grads.get(name);
+          flat.gradients().get(name).assign(g);
+          g.close();
+        }
+      }
+      updateGroup(dense, timing, t);
+    } else {
+      updatePerParameter(grads, dense, closeGradients, timing, t);
+    }
+    for (INDArray o : outputs.values()) {
+      o.close();
+    }
+    iteration++;
+    return new StepResult(loss, correct, classes.length, dense);
+  }
+
+  /**
+   * The update of a network whose parameters, gradients and masks are each one flat array: the mask
+   * multiplies every gradient in one call (biases' entries are ones), decay, updater and parameter
+   * update run once over all parameters.
+   */
+  private void updateGroup(INDArray[] dense, StepPhases timing, long t) {
+    for (int k = 0; k < tensors.size(); k++) {
+      INDArray g = flat.gradients().get(tensorVariables.get(k));
+      if (dense != null) {
+        dense[k] = g.dup();
+      }
+      accumulateGradientMomentum(k, g);
+    }
+    flat.gradient().muli(flat.mask());
+    for (int k = 0; k < tensors.size(); k++) {
+      gradientNorms[k] = flat.gradients().get(tensorVariables.get(k)).norm2Number().doubleValue();
+    }
+    if (timing != null) {
+      t = timing.lap(StepPhases.Phase.GRADIENT_MASKS, t);
+    }
+    optimizer.stepGroup(flat.parameters(), flat.gradient(), iteration);
+    if (timing != null) {
+      timing.lap(StepPhases.Phase.OPTIMISER, t);
+    }
+  }
+
+  private void accumulateGradientMomentum(int k, INDArray g) {
+    if (gradientMomentum != null) {
+      gradientMomentum[k].muli(GRADIENT_MOMENTUM);
+      Nd4j.getBlasWrapper()
+          .level1()
+          .axpy(g.length(), 1 - GRADIENT_MOMENTUM, g, gradientMomentum[k]);
+    }
+  }
+
+  private void updatePerParameter(
+      Map<String, INDArray> grads,
+      INDArray[] dense,
+      boolean closeGradients,
+      StepPhases timing,
+      long t) {
     for (String name : trainable) {
       INDArray g = grads.get(name);
-      INDArray p = sd.getArrForVarName(name);
+      INDArray p = parameter(name);
       Integer k = tensorIndex.get(name);
       if (k != null) {
         if (dense != null) {
           dense[k] = g.dup();
         }
-        if (gradientMomentum != null) {
-          gradientMomentum[k].muli(GRADIENT_MOMENTUM);
-          Nd4j.getBlasWrapper()
-              .level1()
-              .axpy(g.length(), 1 - GRADIENT_MOMENTUM, g, gradientMomentum[k]);
-        }
+        accumulateGradientMomentum(k, g);
         g.muli(masks[k]);
         gradientNorms[k] = g.norm2Number().doubleValue();
       }
@@ -313,14 +399,6 @@ public final class SparseNetwork {
         g.close();
       }
     }
-    for (INDArray o : outputs.values()) {
-      o.close();
-    }
-    if (timing != null) {
-      timing.lap(StepPhases.Phase.HOST_COPIES, t);
-    }
-    iteration++;
-    return new StepResult(loss, correct, classes.length, dense);
   }
 
   /**
@@ -337,6 +415,7 @@ public final class SparseNetwork {
       return out;
     }
     ensureGradientGraph();
+    syncGraph();
     Map<String, INDArray> grads =
         sd.calculateGradients(placeholders(features, labels, trainingMode), tensorVariables);
     for (int i = 0; i < out.length; i++) {
@@ -363,6 +442,7 @@ public final class SparseNetwork {
       }
       return total;
     }
+    syncGraph();
     Map<String, INDArray> out =
         sd.output(placeholders(features, labels, evalMode), crossEntropy, LOGITS);
     double loss = out.get(crossEntropy).getDouble(0) * classes.length;
@@ -482,7 +562,7 @@ public final class SparseNetwork {
   /** Whether every trainable parameter is finite (no NaN or infinity). */
   public boolean parametersFinite() {
     for (String name : trainable) {
-      INDArray p = sd.getArrForVarName(name);
+      INDArray p = parameter(name);
       if (p.isNaN().any() || p.isInfinite().any()) {
         return false;
       }
@@ -546,7 +626,7 @@ public final class SparseNetwork {
   public Map<String, INDArray> checkpointArrays() {
     Map<String, INDArray> out = new LinkedHashMap<>();
     for (String name : trainable) {
-      out.put("param:" + name, sd.getArrForVarName(name));
+      out.put("param:" + name, parameter(name));
     }
     for (NetworkBuilder.BatchNormLayer bn : batchNorms) {
       out.put("bn:" + bn.runningMean(), sd.getArrForVarName(bn.runningMean()));
