@@ -336,6 +336,7 @@ final class DirectPass {
     private final int[] im2colArgs;
     private final int colSlot = nextSlot++;
     private final int patchSlot = nextSlot++;
+    private final int kernelSlot = nextSlot++;
 
     ConvStage(SequentialPlan.Conv layer, Param w, Param b) {
       this.layer = layer;
@@ -376,10 +377,12 @@ final class DirectPass {
         return gradIn;
       }
       // The input's own gradient is not needed: dW = patches^T . dY, with the patches from
-      // im2col (NCHW order [B, C, kH, kW, oH, oW]) rearranged to rows (b, y, x) and columns in
-      // the kernel's (ky, kx, c) order.
+      // im2col (NCHW order [B, C, kH, kW, oH, oW], that is [B, C*kH*kW, positions]) turned into
+      // rows (b, position) by a batched transpose, columns in (c, ky, kx) order.
       int k = layer.kernel();
-      long rows = buf.batch * layer.outH() * layer.outW();
+      long positions = layer.outH() * layer.outW();
+      long rows = buf.batch * positions;
+      long fanIn = (long) k * k * layer.inC();
       INDArray col = buf.get(colSlot, buf.batch, layer.inC(), k, k, layer.outH(), layer.outW());
       Nd4j.exec(
           DynamicCustomOp.builder("im2col")
@@ -388,18 +391,31 @@ final class DirectPass {
               .addIntegerArguments(im2colArgs)
               .addFloatingPointArguments(0.0)
               .build());
-      INDArray patches =
-          buf.get(patchSlot, buf.batch, layer.outH(), layer.outW(), k, k, layer.inC());
-      patches.assign(col.permute(0, 4, 5, 2, 3, 1));
+      INDArray patches = buf.get(patchSlot, buf.batch, positions, fanIn);
+      patches.assign(col.reshape(buf.batch, fanIn, positions).permute(0, 2, 1));
       INDArray dy = gradOut.reshape(rows, layer.outC());
-      Nd4j.gemm(
-          patches.reshape(rows, (long) k * k * layer.inC()),
-          dy,
-          w.gradient.reshape((long) k * k * layer.inC(), layer.outC()),
-          true,
-          false,
-          1.0,
-          0.0);
+      if (layer.inC() == 1) {
+        // With one input channel (c, ky, kx) is the kernel's own (ky, kx, c) order.
+        Nd4j.gemm(
+            patches.reshape(rows, fanIn),
+            dy,
+            w.gradient.reshape(fanIn, layer.outC()),
+            true,
+            false,
+            1.0,
+            0.0);
+      } else {
+        INDArray byChannel = buf.get(kernelSlot, layer.inC(), k, k, layer.outC());
+        Nd4j.gemm(
+            patches.reshape(rows, fanIn),
+            dy,
+            byChannel.reshape(fanIn, layer.outC()),
+            true,
+            false,
+            1.0,
+            0.0);
+        w.gradient.assign(byChannel.permute(1, 2, 0, 3));
+      }
       columnSums(dy, b.gradient, buf);
       return null;
     }
