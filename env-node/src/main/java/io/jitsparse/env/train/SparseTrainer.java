@@ -170,8 +170,16 @@ public final class SparseTrainer {
    * objects that never fill the Java heap, so without help the process grows by gigabytes between
    * collections. A collection every {@code gc-window-ms} bounds that (ND4J's own MemoryManager does
    * the same for MultiLayerNetwork); its cost is measured by bench/run engine.
+   *
+   * <p>The direct pass ({@link SparseNetwork#usesDirectPass()}) needs none: it reuses its arrays,
+   * and a step leaves only a few scalar results natively, behind a few hundred kilobytes of Java
+   * garbage, so the young collections that garbage triggers free them (docs/results.md, issue 14:
+   * resident memory levels off). The full collection cost it 10-20% of its step time.
    */
   private void collectNativeGarbage() {
+    if (network.usesDirectPass()) {
+      return;
+    }
     long window = settings.gcWindowMs() * 1_000_000L;
     long now = System.nanoTime();
     if (window > 0 && now - lastCollection >= window) {
