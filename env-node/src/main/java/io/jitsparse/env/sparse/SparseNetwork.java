@@ -347,7 +347,7 @@ public final class SparseNetwork {
     }
     flat.gradient().muli(flat.mask());
     for (int k = 0; k < tensors.size(); k++) {
-      gradientNorms[k] = flat.gradients().get(tensorVariables.get(k)).norm2Number().doubleValue();
+      gradientNorms[k] = norm2(flat.gradients().get(tensorVariables.get(k)));
     }
     if (timing != null) {
       t = timing.lap(StepPhases.Phase.GRADIENT_MASKS, t);
@@ -383,7 +383,7 @@ public final class SparseNetwork {
         }
         accumulateGradientMomentum(k, g);
         g.muli(masks[k]);
-        gradientNorms[k] = g.norm2Number().doubleValue();
+        gradientNorms[k] = norm2(g);
       }
       if (timing != null) {
         t = timing.lap(StepPhases.Phase.GRADIENT_MASKS, t);
@@ -612,12 +612,26 @@ public final class SparseNetwork {
     return new LayerView(tensors.get(i).name(), i, w, g, masks[i].dup().data().asFloat(), momentum);
   }
 
+  /**
+   * The Euclidean norm of {@code a}'s values, by BLAS {@code nrm2} on the values as a vector:
+   * ND4J's own reduction ({@code norm2Number}) took six times as long, and a step takes two per
+   * tensor.
+   */
+  private static double norm2(INDArray a) {
+    return Nd4j.getBlasWrapper().nrm2(a.reshape(a.length()));
+  }
+
+  /** The sum of {@code a}'s absolute values, by BLAS {@code asum} (see {@link #norm2}). */
+  private static double norm1(INDArray a) {
+    return Nd4j.getBlasWrapper().asum(a.reshape(a.length()));
+  }
+
   /** Statistics of tensor {@code i} now. */
   public LayerStatistics statistics(int i) {
     INDArray w = weights(i);
     long active = Math.max(1, activeCounts[i]);
-    double mean = w.norm1Number().doubleValue() / active;
-    double sumSq = Math.pow(w.norm2Number().doubleValue(), 2);
+    double mean = norm1(w) / active;
+    double sumSq = Math.pow(norm2(w), 2);
     double var = Math.max(0, sumSq / active - mean * mean);
     return new LayerStatistics(density(i), mean, Math.sqrt(var), gradientNorms[i], maskChurn[i]);
   }
