@@ -32,9 +32,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * StepPhases}).
  *
  * <p>Every figure is a median over rounds, and every comparison a ratio of medians. Within a round
- * the engines take turns in short chunks (jitsparse dense, jitsparse masked, PyTorch, PyTorch with
- * OpenBLAS; dense and masked swap places every other chunk), so that the load of other work on the
- * machine falls on all of them alike. The JVM, its trainers and the PyTorch subprocesses stay warm
+ * the engines take turns in short chunks (the jitsparse arms in an order that rotates from chunk to
+ * chunk, then PyTorch and PyTorch with OpenBLAS), so that the load of other work on the machine
+ * falls on all of them alike. The JVM, its trainers and the PyTorch subprocesses stay warm
  * across rounds; PyTorch times its own steps.
  */
 public final class EngineBench {
@@ -460,23 +460,31 @@ public final class EngineBench {
       int[] jitChunks = split(steps, chunks);
       int[] torchChunks = split(torchSteps, chunks);
       int[] baselineChunks = split(baselineSteps, chunks);
+      int[] chunk = new int[1];
+      // The jitsparse arms take turns in a rotating order, so that each starts a chunk right after
+      // the PyTorch peers as often as the others: an arm that always did would pay for their
+      // threads still spinning (OpenBLAS waits busily before it sleeps) in every chunk.
+      List<Runnable> arms = new ArrayList<>();
+      arms.add(() -> timeChunk(b.dense, pool, jitChunks[chunk[0]], dense));
+      arms.add(() -> timeChunk(b.masked, pool, jitChunks[chunk[0]], masked));
+      if (b.graph != null) {
+        arms.add(() -> timeChunk(b.graph, pool, jitChunks[chunk[0]], graphWindow));
+      }
+      if (b.baseline != null) {
+        arms.add(
+            () -> {
+              int n = baselineChunks[chunk[0]];
+              if (n > 0) {
+                baselineWindow.seconds += b.baseline.run(n) / NANOS_PER_SECOND;
+                baselineWindow.steps += n;
+              }
+            });
+      }
       for (int c = 0; c < chunks; c++) {
-        if (c % 2 == 0) {
-          timeChunk(b.dense, pool, jitChunks[c], dense);
-          timeChunk(b.masked, pool, jitChunks[c], masked);
-          if (b.graph != null) {
-            timeChunk(b.graph, pool, jitChunks[c], graphWindow);
-          }
-        } else {
-          if (b.graph != null) {
-            timeChunk(b.graph, pool, jitChunks[c], graphWindow);
-          }
-          timeChunk(b.masked, pool, jitChunks[c], masked);
-          timeChunk(b.dense, pool, jitChunks[c], dense);
-        }
-        if (b.baseline != null && baselineChunks[c] > 0) {
-          baselineWindow.seconds += b.baseline.run(baselineChunks[c]) / NANOS_PER_SECOND;
-          baselineWindow.steps += baselineChunks[c];
+        chunk[0] = c;
+        int first = (c + round) % arms.size();
+        for (int i = 0; i < arms.size(); i++) {
+          arms.get((first + i) % arms.size()).run();
         }
         if (b.torchSession != null && torchChunks[c] > 0) {
           timeTorchChunk(b.torchSession, torchChunks[c], torchWindow);
