@@ -34,8 +34,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Every figure is a median over rounds, and every comparison a ratio of medians. Within a round
  * the engines take turns in short chunks (the jitsparse arms in an order that rotates from chunk to
  * chunk, then PyTorch and PyTorch with OpenBLAS), so that the load of other work on the machine
- * falls on all of them alike. The JVM, its trainers and the PyTorch subprocesses stay warm
- * across rounds; PyTorch times its own steps.
+ * falls on all of them alike. The JVM, its trainers and the PyTorch subprocesses stay warm across
+ * rounds; PyTorch times its own steps.
  */
 public final class EngineBench {
 
