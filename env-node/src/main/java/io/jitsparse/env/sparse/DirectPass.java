@@ -54,6 +54,14 @@ final class DirectPass {
   /** Samples per evaluation chunk: the default training batch, so that chunks reuse its buffers. */
   static final int EVALUATION_CHUNK = 128;
 
+  /** ReLU's threshold argument: plain ReLU. */
+  private static final double RELU_CUTOFF = 0.0;
+
+  /** im2col's value for padded positions. */
+  private static final double PAD_VALUE = 0.0;
+
+  private static final int[] NO_INTS = {};
+
   /** The buffer slot of dL/d(logits); stages number theirs from 0. */
   private static final int LOGITS_GRADIENT_SLOT = -1;
 
@@ -290,6 +298,19 @@ final class DirectPass {
         INDArray in, INDArray out, INDArray gradOut, boolean needInput, Buffers buf);
   }
 
+  /** Runs libnd4j's op {@code name} on {@code inputs} into the preallocated {@code outputs}. */
+  private static void run(
+      String name, INDArray[] inputs, INDArray[] outputs, int[] ints, double... floats) {
+    Nd4j.exec(
+        DynamicCustomOp.builder(name)
+            .addInputs(inputs)
+            .addOutputs(outputs)
+            .addIntegerArguments(ints)
+            .addFloatingPointArguments(
+                java.util.Arrays.stream(floats).boxed().toArray(Double[]::new))
+            .build());
+  }
+
   /** Column sums of {@code matrix [rows, cols]} into {@code out [cols]}, as one gemm with ones. */
   private static void columnSums(INDArray matrix, INDArray out, Buffers buf) {
     long rows = matrix.size(0);
@@ -355,12 +376,7 @@ final class DirectPass {
     @Override
     INDArray forward(INDArray in, Buffers buf) {
       INDArray out = buf.get(outSlot, buf.batch, layer.outH(), layer.outW(), layer.outC());
-      Nd4j.exec(
-          DynamicCustomOp.builder("conv2d")
-              .addInputs(in, w.value, b.value)
-              .addOutputs(out)
-              .addIntegerArguments(convArgs)
-              .build());
+      run("conv2d", new INDArray[] {in, w.value, b.value}, new INDArray[] {out}, convArgs);
       return out;
     }
 
@@ -368,12 +384,11 @@ final class DirectPass {
     INDArray backward(INDArray in, INDArray out, INDArray gradOut, boolean needInput, Buffers buf) {
       if (needInput) {
         INDArray gradIn = buf.get(gradientSlot, buf.batch, layer.inH(), layer.inW(), layer.inC());
-        Nd4j.exec(
-            DynamicCustomOp.builder("conv2d_bp")
-                .addInputs(in, w.value, b.value, gradOut)
-                .addOutputs(gradIn, w.gradient, b.gradient)
-                .addIntegerArguments(convArgs)
-                .build());
+        run(
+            "conv2d_bp",
+            new INDArray[] {in, w.value, b.value, gradOut},
+            new INDArray[] {gradIn, w.gradient, b.gradient},
+            convArgs);
         return gradIn;
       }
       // The input's own gradient is not needed: dW = patches^T . dY, with the patches from
@@ -384,13 +399,12 @@ final class DirectPass {
       long rows = buf.batch * positions;
       long fanIn = (long) k * k * layer.inC();
       INDArray col = buf.get(colSlot, buf.batch, layer.inC(), k, k, layer.outH(), layer.outW());
-      Nd4j.exec(
-          DynamicCustomOp.builder("im2col")
-              .addInputs(in.permute(0, 3, 1, 2))
-              .addOutputs(col)
-              .addIntegerArguments(im2colArgs)
-              .addFloatingPointArguments(0.0)
-              .build());
+      run(
+          "im2col",
+          new INDArray[] {in.permute(0, 3, 1, 2)},
+          new INDArray[] {col},
+          im2colArgs,
+          PAD_VALUE);
       INDArray patches = buf.get(patchSlot, buf.batch, positions, fanIn);
       patches.assign(col.reshape(buf.batch, fanIn, positions).permute(0, 2, 1));
       INDArray dy = gradOut.reshape(rows, layer.outC());
@@ -435,12 +449,7 @@ final class DirectPass {
     INDArray forward(INDArray in, Buffers buf) {
       INDArray out =
           buf.get(outSlot, buf.batch, layer.inH() / 2, layer.inW() / 2, layer.channels());
-      Nd4j.exec(
-          DynamicCustomOp.builder("maxpool2d")
-              .addInputs(in)
-              .addOutputs(out)
-              .addIntegerArguments(poolArgs)
-              .build());
+      run("maxpool2d", new INDArray[] {in}, new INDArray[] {out}, poolArgs);
       return out;
     }
 
@@ -450,12 +459,7 @@ final class DirectPass {
         return null;
       }
       INDArray gradIn = buf.get(gradientSlot, in.shape());
-      Nd4j.exec(
-          DynamicCustomOp.builder("maxpool2d_bp")
-              .addInputs(in, gradOut)
-              .addOutputs(gradIn)
-              .addIntegerArguments(poolArgs)
-              .build());
+      run("maxpool2d_bp", new INDArray[] {in, gradOut}, new INDArray[] {gradIn}, poolArgs);
       return gradIn;
     }
   }
@@ -470,12 +474,7 @@ final class DirectPass {
     @Override
     INDArray forward(INDArray in, Buffers buf) {
       INDArray out = inPlace ? in : buf.get(outSlot, in.shape());
-      Nd4j.exec(
-          DynamicCustomOp.builder("relu")
-              .addInputs(in)
-              .addOutputs(out)
-              .addFloatingPointArguments(0.0)
-              .build());
+      run("relu", new INDArray[] {in}, new INDArray[] {out}, NO_INTS, RELU_CUTOFF);
       return out;
     }
 
@@ -486,12 +485,7 @@ final class DirectPass {
       }
       // relu_bp passes the gradient where its input is positive; the output is positive exactly
       // there, and it is what survives an in-place forward. Written over dL/d(out) in place.
-      Nd4j.exec(
-          DynamicCustomOp.builder("relu_bp")
-              .addInputs(out, gradOut)
-              .addOutputs(gradOut)
-              .addFloatingPointArguments(0.0)
-              .build());
+      run("relu_bp", new INDArray[] {out, gradOut}, new INDArray[] {gradOut}, NO_INTS, RELU_CUTOFF);
       return gradOut;
     }
   }
