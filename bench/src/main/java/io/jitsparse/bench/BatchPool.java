@@ -37,8 +37,7 @@ final class BatchPool {
    * @param seed seeds the split and the epoch's shuffle
    */
   static BatchPool load(int count, int batchSize, long seed) {
-    FashionMnist data = new FashionMnistLocator(DATA_HOME, System.out::println).load(null);
-    DataSplit split = new DataSplit(data, seed);
+    DataSplit split = new DataSplit(data(), seed);
     Batches epoch = split.batches(batchSize, seed, 0);
     if (epoch.batchCount() < count) {
       throw new IllegalArgumentException(
@@ -49,6 +48,16 @@ final class BatchPool {
       out.add(epoch.next());
     }
     return new BatchPool(out);
+  }
+
+  private static FashionMnist data;
+
+  /** The data set, loaded once per process. */
+  static synchronized FashionMnist data() {
+    if (data == null) {
+      data = new FashionMnistLocator(DATA_HOME, System.out::println).load(null);
+    }
+    return data;
   }
 
   /** The next batch, cycling. */

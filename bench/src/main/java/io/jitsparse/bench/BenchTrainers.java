@@ -1,7 +1,11 @@
 package io.jitsparse.bench;
 
+import com.typesafe.config.ConfigFactory;
+import io.jitsparse.env.train.BaselineSettings;
 import io.jitsparse.env.train.SparseTrainer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the trainers the benchmarks time, with every setting that matters spelled out rather than
@@ -45,25 +49,43 @@ final class BenchTrainers {
    * @param totalSteps the run's length: mask updates happen before this step
    */
   static SparseTrainer create(String model, String method, int deltaT, long totalSteps) {
-    return SparseTrainer.builder()
-        .set("model", model)
-        .set("method", method)
-        .set("density", DENSITY)
-        .set("distribution", "erk")
-        .set("prune", "magnitude")
-        .set("grow", "gradient")
-        .set("delta-t", String.valueOf(deltaT))
-        .set("update-end", "100%")
-        .set("batch-size", BATCH_SIZE)
-        .set("optimizer", "sgd")
-        .set("lr", LEARNING_RATE)
-        .set("lr-decay-at", List.of())
-        .set("momentum", MOMENTUM)
-        .set("nesterov", true)
-        .set("weight-decay", WEIGHT_DECAY)
-        .set("seed", SEED)
-        .set("deterministic", false)
-        .totalSteps(totalSteps)
-        .build();
+    SparseTrainer.Builder b = SparseTrainer.builder();
+    overrides(model, method, deltaT).forEach(b::set);
+    return b.totalSteps(totalSteps).build();
+  }
+
+  /**
+   * The settings of a {@code jitsparse baseline} run with the same training settings as {@link
+   * #create}; everything else (checkpoint cadence, GC window, evaluation batch, validation split)
+   * at the production defaults of {@code reference.conf}.
+   *
+   * @param epochs the run's length
+   */
+  static BaselineSettings baselineSettings(String model, String method, int deltaT, int epochs) {
+    Map<String, Object> o = overrides(model, method, deltaT);
+    o.put("epochs", epochs);
+    return BaselineSettings.withOverrides(ConfigFactory.defaultReference(), o);
+  }
+
+  private static Map<String, Object> overrides(String model, String method, int deltaT) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("model", model);
+    o.put("method", method);
+    o.put("density", DENSITY);
+    o.put("distribution", "erk");
+    o.put("prune", "magnitude");
+    o.put("grow", "gradient");
+    o.put("delta-t", String.valueOf(deltaT));
+    o.put("update-end", "100%");
+    o.put("batch-size", BATCH_SIZE);
+    o.put("optimizer", "sgd");
+    o.put("lr", LEARNING_RATE);
+    o.put("lr-decay-at", List.of());
+    o.put("momentum", MOMENTUM);
+    o.put("nesterov", true);
+    o.put("weight-decay", WEIGHT_DECAY);
+    o.put("seed", SEED);
+    o.put("deterministic", false);
+    return o;
   }
 }

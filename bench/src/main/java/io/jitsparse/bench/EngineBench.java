@@ -1,14 +1,18 @@
 package io.jitsparse.bench;
 
 import io.jitsparse.env.data.Batch;
+import io.jitsparse.env.data.DataSplit;
 import io.jitsparse.env.growth.GrowCriteria;
 import io.jitsparse.env.pruning.PruneCriteria;
 import io.jitsparse.env.schedule.PruneFractionDecay;
 import io.jitsparse.env.sparse.DensityMover;
 import io.jitsparse.env.sparse.SparseNetwork;
+import io.jitsparse.env.sparse.StepPhases;
 import io.jitsparse.env.train.BaselineSettings;
 import io.jitsparse.env.train.SparseTrainer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,13 +26,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@code bench/run engine}: training throughput of the jitsparse engine, dense and masked (DST at
  * density 0.05 with its mask updates), against each other and against PyTorch training the same
- * network on the same batches.
+ * network on the same batches; the same dense network on the SameDiff graph (the engine before the
+ * direct pass, issue 14); and the real {@code jitsparse baseline} loop around the masked trainer
+ * ({@link BaselineArm}). Every jitsparse step loop also records where its time goes ({@link
+ * StepPhases}).
  *
  * <p>Every figure is a median over rounds, and every comparison a ratio of medians. Within a round
- * the engines take turns in short chunks (jitsparse dense, jitsparse masked, PyTorch, PyTorch with
- * OpenBLAS; dense and masked swap places every other chunk), so that the load of other work on the
- * machine falls on all of them alike. The JVM, its trainers and the PyTorch subprocesses stay warm
- * across rounds; PyTorch times its own steps.
+ * the engines take turns in short chunks (the jitsparse arms in an order that rotates from chunk to
+ * chunk, then PyTorch and PyTorch with OpenBLAS), so that the load of other work on the machine
+ * falls on all of them alike. The JVM, its trainers and the PyTorch subprocesses stay warm across
+ * rounds; PyTorch times its own steps.
  */
 public final class EngineBench {
 
@@ -44,6 +51,12 @@ public final class EngineBench {
   private static final String DEFAULT_TORCH_SCRIPT = "bench/torch_engine.py";
   private static final String DEFAULT_OUT = "bench/results/" + NAME + ".json";
   private static final String DEFAULT_WORK = "bench/target/" + NAME;
+
+  /** {@code --baseline-steps} value meaning one epoch of the default split per round. */
+  private static final int BASELINE_STEPS_EPOCH = 0;
+
+  /** Epochs of the baseline run beyond those the benchmark steps through (it is stopped early). */
+  private static final int BASELINE_SPARE_EPOCHS = 1;
 
   /** {@code --delta-t} value meaning "one mask update per timed window": delta-t = --steps. */
   private static final int DELTA_T_WINDOW = 0;
@@ -72,9 +85,12 @@ public final class EngineBench {
   private static final int RATIO_DIGITS = 3;
   private static final int MS_DIGITS = 2;
   private static final int MB_DIGITS = 1;
+  private static final int PHASE_DIGITS = 3;
 
   private static final String DENSE = "dense";
   private static final String MASKED = "masked";
+  private static final String GRAPH = "graph";
+  private static final String BASELINE = "baseline";
   private static final String TORCH = "torch";
   private static final String TORCH_OPENBLAS = "torch-openblas";
 
@@ -94,6 +110,19 @@ public final class EngineBench {
                 "steps between mask updates of the masked engine; 0 = --steps, so that every"
                     + " round's masked window holds exactly one update")
             .declare("models", DEFAULT_MODELS, "comma-separated models")
+            .declare(
+                "graph",
+                true,
+                "also time the dense network on the SameDiff graph (the engine before issue 14)")
+            .declare(
+                "baseline",
+                true,
+                "also time the real jitsparse baseline loop (BaselineRun) of the masked trainer")
+            .declare(
+                "baseline-steps",
+                BASELINE_STEPS_EPOCH,
+                "timed baseline-loop iterations per round; 0 = one epoch of the default split, so"
+                    + " that every round holds one validation")
             .declare("torch", true, "also time PyTorch when the interpreter has torch")
             .declare("torch-steps", DEFAULT_TORCH_STEPS, "timed PyTorch steps per round")
             .declare("torch-warmup", DEFAULT_TORCH_WARMUP, "untimed PyTorch steps at its start")
@@ -144,6 +173,9 @@ public final class EngineBench {
     private final int torchSteps;
     private final int torchWarmup;
     private final List<String> models;
+    private final boolean graph;
+    private final boolean baseline;
+    private int baselineSteps;
     private final Progress progress = new Progress(NAME);
     private final List<ModelBench> benches = new ArrayList<>();
     private TorchPeer torch;
@@ -164,6 +196,9 @@ public final class EngineBench {
       this.torchSteps = flags.integer("torch-steps", 1);
       this.torchWarmup = flags.integer("torch-warmup", 0);
       this.models = flags.list("models");
+      this.graph = flags.bool("graph");
+      this.baseline = flags.bool("baseline");
+      this.baselineSteps = flags.integer("baseline-steps", BASELINE_STEPS_EPOCH);
     }
 
     void execute() throws IOException {
@@ -174,6 +209,11 @@ public final class EngineBench {
         progress.line(Double.NaN, "WARNING " + busy);
       }
       BatchPool pool = BatchPool.load(POOL_BATCHES, BenchTrainers.BATCH_SIZE, BenchTrainers.SEED);
+      if (baselineSteps == BASELINE_STEPS_EPOCH) {
+        baselineSteps =
+            new DataSplit(BatchPool.data(), BenchTrainers.SEED)
+                .trainBatchesPerEpoch(BenchTrainers.BATCH_SIZE);
+      }
       setUpTorch(pool);
       MemorySnapshot start = MemorySnapshot.take();
       for (String model : models) {
@@ -215,6 +255,33 @@ public final class EngineBench {
       }
     }
 
+    /** The real baseline loop of the masked settings, warmed up, or null with --baseline false. */
+    private BaselineArm baselineArm(String model) {
+      if (!baseline) {
+        return null;
+      }
+      int perEpoch =
+          new DataSplit(BatchPool.data(), BenchTrainers.SEED)
+              .trainBatchesPerEpoch(BenchTrainers.BATCH_SIZE);
+      long needed = (long) warmup + (long) rounds * baselineSteps;
+      int epochs = Math.toIntExact(needed / perEpoch) + 1 + BASELINE_SPARE_EPOCHS;
+      Path out = Path.of(flags.string("work")).resolve("baseline-" + model);
+      try {
+        Files.createDirectories(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      BaselineArm arm =
+          new BaselineArm(
+              BenchTrainers.baselineSettings(model, BenchTrainers.MASKED, deltaT, epochs),
+              BatchPool.data(),
+              out);
+      if (warmup > 0) {
+        arm.run(warmup);
+      }
+      return arm;
+    }
+
     private Map<String, Object> settings() {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("rounds", rounds);
@@ -227,6 +294,12 @@ public final class EngineBench {
       s.put("pool_batches", POOL_BATCHES);
       s.put("density", BenchTrainers.DENSITY);
       s.put("delta_t", deltaT);
+      s.put("baseline_steps", baseline ? baselineSteps : 0);
+      s.put(
+          "baseline_path",
+          "BaselineRun of the masked settings, production defaults otherwise (checkpoint-every,"
+              + " gc-window-ms, eval-batch-size, 10% validation at every epoch end), real data"
+              + " split, progress to a null stream");
       s.put("production_delta_t", BenchTrainers.DEFAULT_DELTA_T);
       s.put("masked_method", "dst, erk, magnitude prune, gradient grow, cosine prune fraction");
       s.put("optimizer", "sgd nesterov momentum 0.9, lr 0.01 constant, weight decay 5e-4");
@@ -298,16 +371,28 @@ public final class EngineBench {
       SparseTrainer masked = BenchTrainers.create(model, BenchTrainers.MASKED, deltaT, total);
       double maskedStep = warm(masked, pool);
       MemorySnapshot afterMasked = MemorySnapshot.take();
+      SparseTrainer graphTrainer = null;
+      double graphStep = 0;
+      if (graph) {
+        graphTrainer = BenchTrainers.create(model, BenchTrainers.DENSE, deltaT, total);
+        graphTrainer.network().useReferenceEngine();
+        graphStep = warm(graphTrainer, pool);
+      }
+      BaselineArm arm = baselineArm(model);
       ModelBench b =
           new ModelBench(
               model,
               dense,
               masked,
               new TrainerMemory(afterDense.minus(before), afterDense, stateMb(dense)),
-              new TrainerMemory(afterMasked.minus(afterDense), afterMasked, stateMb(masked)));
+              new TrainerMemory(afterMasked.minus(afterDense), afterMasked, stateMb(masked)),
+              graphTrainer,
+              arm);
       // One untimed direct update, so that the first timed one does not run cold code.
       b.timeMover(pool);
-      b.estimatedRoundSeconds = (denseStep + maskedStep) * steps;
+      b.estimatedRoundSeconds =
+          (denseStep + maskedStep + graphStep) * steps
+              + (arm == null ? 0 : maskedStep) * baselineSteps;
       if (torch != null) {
         Path features = exported.get(0);
         Path labels = exported.get(1);
@@ -370,15 +455,36 @@ public final class EngineBench {
       Window masked = new Window();
       Window torchWindow = new Window();
       Window torchOpenBlasWindow = new Window();
+      Window graphWindow = new Window();
+      Window baselineWindow = new Window();
       int[] jitChunks = split(steps, chunks);
       int[] torchChunks = split(torchSteps, chunks);
+      int[] baselineChunks = split(baselineSteps, chunks);
+      int[] chunk = new int[1];
+      // The jitsparse arms take turns in a rotating order, so that each starts a chunk right after
+      // the PyTorch peers as often as the others: an arm that always did would pay for their
+      // threads still spinning (OpenBLAS waits busily before it sleeps) in every chunk.
+      List<Runnable> arms = new ArrayList<>();
+      arms.add(() -> timeChunk(b.dense, pool, jitChunks[chunk[0]], dense));
+      arms.add(() -> timeChunk(b.masked, pool, jitChunks[chunk[0]], masked));
+      if (b.graph != null) {
+        arms.add(() -> timeChunk(b.graph, pool, jitChunks[chunk[0]], graphWindow));
+      }
+      if (b.baseline != null) {
+        arms.add(
+            () -> {
+              int n = baselineChunks[chunk[0]];
+              if (n > 0) {
+                baselineWindow.seconds += b.baseline.run(n) / NANOS_PER_SECOND;
+                baselineWindow.steps += n;
+              }
+            });
+      }
       for (int c = 0; c < chunks; c++) {
-        if (c % 2 == 0) {
-          timeChunk(b.dense, pool, jitChunks[c], dense);
-          timeChunk(b.masked, pool, jitChunks[c], masked);
-        } else {
-          timeChunk(b.masked, pool, jitChunks[c], masked);
-          timeChunk(b.dense, pool, jitChunks[c], dense);
+        chunk[0] = c;
+        int first = (c + round) % arms.size();
+        for (int i = 0; i < arms.size(); i++) {
+          arms.get((first + i) % arms.size()).run();
         }
         if (b.torchSession != null && torchChunks[c] > 0) {
           timeTorchChunk(b.torchSession, torchChunks[c], torchWindow);
@@ -389,6 +495,12 @@ public final class EngineBench {
       }
       b.windows.get(DENSE).add(dense);
       b.windows.get(MASKED).add(masked);
+      if (b.graph != null) {
+        b.windows.get(GRAPH).add(graphWindow);
+      }
+      if (b.baseline != null) {
+        b.windows.get(BASELINE).add(baselineWindow);
+      }
       if (b.torchSession != null) {
         b.windows.get(TORCH).add(torchWindow);
         if (b.torchOpenBlasSession != null) {
@@ -489,6 +601,34 @@ public final class EngineBench {
             number(s, "jitsparse_over_torch_openblas"));
       }
       System.out.println();
+      System.out.printf(
+          Locale.ROOT,
+          "%-14s %9s %13s %10s %14s %17s %20s%n",
+          "model",
+          "graph/s",
+          "direct/graph",
+          "baseline/s",
+          "baseline/bare",
+          "baseline/torch-ob",
+          "masked/torch-ob");
+      for (Map<String, Object> s : results) {
+        System.out.printf(
+            Locale.ROOT,
+            "%-14s %9.1f %13.3f %10.1f %14.3f %17.3f %20.3f%n",
+            s.get("model"),
+            number(s, "graph_samples_per_s"),
+            number(s, "direct_over_graph"),
+            number(s, "baseline_samples_per_s"),
+            number(s, "baseline_path_over_bare"),
+            number(s, "baseline_over_torch_openblas"),
+            number(s, "masked_over_torch_openblas"));
+      }
+      System.out.println();
+      System.out.println("ms per step by phase:");
+      for (Map<String, Object> s : results) {
+        System.out.println("  " + s.get("model") + " " + s.get("phases_ms_per_step"));
+      }
+      System.out.println();
       System.out.println("per round:");
       for (ModelBench b : benches) {
         for (int r = 0; r < rounds; r++) {
@@ -537,8 +677,11 @@ public final class EngineBench {
     private final SparseTrainer masked;
     private final TrainerMemory denseMemory;
     private final TrainerMemory maskedMemory;
+    private final SparseTrainer graph;
+    private final BaselineArm baseline;
     private final DensityMover mover;
     private final Map<String, List<Window>> windows = new LinkedHashMap<>();
+    private final Map<String, StepPhases> phases = new LinkedHashMap<>();
     private final List<List<Double>> moverMs = new ArrayList<>();
     private TorchPeer.Session torchSession;
     private TorchPeer.Session torchOpenBlasSession;
@@ -549,8 +692,12 @@ public final class EngineBench {
         SparseTrainer dense,
         SparseTrainer masked,
         TrainerMemory denseMemory,
-        TrainerMemory maskedMemory) {
+        TrainerMemory maskedMemory,
+        SparseTrainer graph,
+        BaselineArm baseline) {
       this.model = model;
+      this.graph = graph;
+      this.baseline = baseline;
       this.dense = dense;
       this.masked = masked;
       this.denseMemory = denseMemory;
@@ -561,12 +708,31 @@ public final class EngineBench {
               PruneCriteria.byName(s.prune()),
               GrowCriteria.byName(s.grow()),
               new SplittableRandom(s.seed()));
-      for (String kind : List.of(DENSE, MASKED, TORCH, TORCH_OPENBLAS)) {
+      for (String kind : List.of(DENSE, MASKED, GRAPH, BASELINE, TORCH, TORCH_OPENBLAS)) {
         windows.put(kind, new ArrayList<>());
+      }
+      // Attached after the warm-up: only the timed windows' steps are recorded.
+      record(DENSE, dense);
+      record(MASKED, masked);
+      if (graph != null) {
+        record(GRAPH, graph);
       }
     }
 
+    private void record(String kind, SparseTrainer trainer) {
+      StepPhases p = new StepPhases();
+      trainer.recordPhases(p);
+      phases.put(kind, p);
+    }
+
     void closeSessions() throws IOException {
+      if (baseline != null) {
+        try {
+          baseline.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (torchSession != null) {
         torchSession.close();
       }
@@ -599,6 +765,26 @@ public final class EngineBench {
         g.close();
       }
       return elapsed / NANOS_PER_MS;
+    }
+
+    /** Milliseconds per step of each phase, per recorded engine. */
+    private Map<String, Object> phasesSummary() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      phases.forEach(
+          (kind, p) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            double sum = 0;
+            for (Map.Entry<StepPhases.Phase, Double> e : p.msPerStep().entrySet()) {
+              m.put(
+                  e.getKey().name().toLowerCase(Locale.ROOT),
+                  Stats.round(e.getValue(), PHASE_DIGITS));
+              sum += e.getValue();
+            }
+            m.put("sum", Stats.round(sum, PHASE_DIGITS));
+            m.put("steps", p.steps());
+            out.put(kind, m);
+          });
+      return out;
     }
 
     private double rate(String kind, int round) {
@@ -638,8 +824,9 @@ public final class EngineBench {
       return String.format(
           Locale.ROOT,
           "round %d/%d %s: dense %.1f/s, masked %.1f/s (%d update(s), update step +%.1f ms),"
-              + " torch %.1f/s, torch-openblas %.1f/s; masked/dense %.3f, jitsparse/torch %.3f,"
-              + " DensityMover %.1f ms",
+              + " graph %.1f/s, baseline loop %.1f/s, torch %.1f/s, torch-openblas %.1f/s;"
+              + " masked/dense %.3f, jitsparse/torch %.3f, jitsparse/torch-openblas %.3f,"
+              + " baseline/masked %.3f, DensityMover %.1f ms",
           round + 1,
           rounds,
           model,
@@ -647,10 +834,14 @@ public final class EngineBench {
           rate(MASKED, round),
           m.updates,
           Stats.median(m.updateExtraMs),
+          rate(GRAPH, round),
+          rate(BASELINE, round),
           rate(TORCH, round),
           rate(TORCH_OPENBLAS, round),
           Stats.ratio(rate(MASKED, round), rate(DENSE, round)),
           Stats.ratio(rate(DENSE, round), rate(TORCH, round)),
+          Stats.ratio(rate(DENSE, round), rate(TORCH_OPENBLAS, round)),
+          Stats.ratio(rate(BASELINE, round), rate(MASKED, round)),
           Stats.median(moverMs.get(round)));
     }
 
@@ -720,9 +911,71 @@ public final class EngineBench {
         m.put(
             "jitsparse_over_torch_openblas",
             Stats.round(Stats.ratio(denseRate, rate), RATIO_DIGITS));
+        m.put(
+            "jitsparse_over_torch_openblas_median_of_rounds",
+            Stats.round(medianOfRoundRatios(DENSE, TORCH_OPENBLAS), RATIO_DIGITS));
+        m.put(
+            "masked_over_torch_openblas", Stats.round(Stats.ratio(maskedRate, rate), RATIO_DIGITS));
       }
+      if (!windows.get(GRAPH).isEmpty()) {
+        double graphRate = median(GRAPH);
+        m.put("graph_samples_per_s", Stats.round(graphRate, RATE_DIGITS));
+        m.put("direct_over_graph", Stats.round(Stats.ratio(denseRate, graphRate), RATIO_DIGITS));
+        m.put(
+            "direct_over_graph_median_of_rounds",
+            Stats.round(medianOfRoundRatios(DENSE, GRAPH), RATIO_DIGITS));
+        putOverTorch(m, "graph", graphRate);
+      }
+      if (!windows.get(BASELINE).isEmpty()) {
+        double baselineRate = median(BASELINE);
+        m.put("baseline_samples_per_s", Stats.round(baselineRate, RATE_DIGITS));
+        m.put(
+            "baseline_path_over_bare",
+            Stats.round(Stats.ratio(baselineRate, maskedRate), RATIO_DIGITS));
+        m.put(
+            "baseline_path_over_bare_median_of_rounds",
+            Stats.round(medianOfRoundRatios(BASELINE, MASKED), RATIO_DIGITS));
+        m.put(
+            "baseline_path_over_bare_all_rounds",
+            Stats.round(Stats.ratio(totalRate(BASELINE), totalRate(MASKED)), RATIO_DIGITS));
+        m.put(
+            "baseline_path_over_bare_method",
+            "the real jitsparse baseline loop (BaselineRun) of the masked settings over the bare"
+                + " masked SparseTrainer.step loop, medians over rounds; each round's baseline"
+                + " window is one epoch of loop iterations (one validation); _all_rounds divides"
+                + " total samples by total time, so a checkpoint (every 1000 steps) is counted");
+        putOverTorch(m, "baseline", baselineRate);
+      }
+      m.put("trainer_over_bare", null);
+      m.put(
+          "trainer_over_bare_note",
+          "not measured by this benchmark: bench/run metrics times the real Trainer actor");
+      m.put("phases_ms_per_step", phasesSummary());
       m.put("rounds", roundsSummary());
       return m;
+    }
+
+    /** {@code <prefix>_over_torch} and {@code <prefix>_over_torch_openblas} when those ran. */
+    private void putOverTorch(Map<String, Object> m, String prefix, double rate) {
+      if (!windows.get(TORCH).isEmpty()) {
+        m.put(prefix + "_over_torch", Stats.round(Stats.ratio(rate, median(TORCH)), RATIO_DIGITS));
+      }
+      if (!windows.get(TORCH_OPENBLAS).isEmpty()) {
+        m.put(
+            prefix + "_over_torch_openblas",
+            Stats.round(Stats.ratio(rate, median(TORCH_OPENBLAS)), RATIO_DIGITS));
+      }
+    }
+
+    /** Samples per second over every round's window of {@code kind} together. */
+    private double totalRate(String kind) {
+      double seconds = 0;
+      long steps = 0;
+      for (Window w : windows.get(kind)) {
+        seconds += w.seconds;
+        steps += w.steps;
+      }
+      return seconds > 0 ? steps * (double) BenchTrainers.BATCH_SIZE / seconds : Double.NaN;
     }
 
     private List<Map<String, Object>> roundsSummary() {
@@ -742,6 +995,21 @@ public final class EngineBench {
         round.put("mask_update_ms", Stats.round(Stats.median(moverMs.get(r)), MS_DIGITS));
         round.put("dense_step_ms_median", Stats.round(Stats.median(d.normalStepMs), MS_DIGITS));
         round.put("masked_step_ms_median", Stats.round(Stats.median(k.normalStepMs), MS_DIGITS));
+        if (r < windows.get(GRAPH).size()) {
+          Window g = windows.get(GRAPH).get(r);
+          round.put("graph_samples_per_s", Stats.round(g.samplesPerSecond(), RATE_DIGITS));
+          round.put(
+              "direct_over_graph",
+              Stats.round(Stats.ratio(d.samplesPerSecond(), g.samplesPerSecond()), RATIO_DIGITS));
+        }
+        if (r < windows.get(BASELINE).size()) {
+          Window bl = windows.get(BASELINE).get(r);
+          round.put("baseline_samples_per_s", Stats.round(bl.samplesPerSecond(), RATE_DIGITS));
+          round.put("baseline_steps", bl.steps);
+          round.put(
+              "baseline_path_over_bare",
+              Stats.round(Stats.ratio(bl.samplesPerSecond(), k.samplesPerSecond()), RATIO_DIGITS));
+        }
         if (r < windows.get(TORCH).size()) {
           double t = rate(TORCH, r);
           round.put("torch_samples_per_s", Stats.round(t, RATE_DIGITS));

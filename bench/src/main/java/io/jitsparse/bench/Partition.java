@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A network partition between nodes that are hosts on loopback addresses of one machine, made with
  * nftables (as root). Every node's process is placed in a cgroup (v2) of its own; a cut drops, in
- * the output hook, every packet a process of one side sends to an address of the other. Matching
- * by the sending process and not by source address is what makes it a partition: on loopback the
+ * the output hook, every packet a process of one side sends to an address of the other. Matching by
+ * the sending process and not by source address is what makes it a partition: on loopback the
  * kernel gives outbound connections the source 127.0.0.1 whatever address a node listens on. The
  * machine itself (this program's scrapes, for one) still reaches every node.
  */

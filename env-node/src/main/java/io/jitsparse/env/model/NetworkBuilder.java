@@ -56,6 +56,12 @@ public final class NetworkBuilder {
   private final List<SDVariable> lossTerms = new ArrayList<>();
   private SDVariable bnTraining;
 
+  /** The chain of layers recorded so far, while the graph is still a straight chain. */
+  private final List<SequentialPlan.Layer> plan = new ArrayList<>();
+
+  /** The output of the last recorded layer; null once the graph stopped being a plain chain. */
+  private SDVariable planHead;
+
   /** An NHWC activation with its static spatial size. */
   public record Feature(SDVariable variable, long height, long width, long channels) {}
 
@@ -83,6 +89,38 @@ public final class NetworkBuilder {
     this.init = new Random(seed);
     this.transform = transform;
     this.features = sd.placeHolder(FEATURES, DataType.FLOAT, -1, IMAGE_SIZE, IMAGE_SIZE, 1);
+    this.planHead = features;
+  }
+
+  /**
+   * Records {@code layer} when it continues the chain (reads the last recorded output), otherwise
+   * marks the network as not a plain chain. Returns {@code output}.
+   */
+  private SDVariable chain(SDVariable input, SequentialPlan.Layer layer, SDVariable output) {
+    if (planHead != null && input == planHead) {
+      plan.add(layer);
+      planHead = output;
+    } else {
+      planHead = null;
+    }
+    return output;
+  }
+
+  /** Marks the network as not a plain chain of layers the engine's direct pass knows. */
+  private void breakChain() {
+    planHead = null;
+  }
+
+  /**
+   * The network as a {@link SequentialPlan}, when it is a plain chain of conv (with bias), dense,
+   * ReLU, 2x2 max-pool and flatten layers from the input to {@code logits} with identity weight
+   * transforms and no extra loss terms; empty otherwise.
+   */
+  public java.util.Optional<SequentialPlan> sequentialPlan(SDVariable logits) {
+    if (planHead == null || logits != planHead || !lossTerms.isEmpty() || plan.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new SequentialPlan(plan));
   }
 
   /** The graph. */
@@ -103,6 +141,7 @@ public final class NetworkBuilder {
 
   /** Adds a scalar term to the training loss (for example a regulariser). */
   public void addLossTerm(SDVariable term) {
+    breakChain();
     lossTerms.add(term);
   }
 
@@ -135,10 +174,29 @@ public final class NetworkBuilder {
             .dataFormat("NHWC")
             .weightsFormat(WeightsFormat.YXIO)
             .build();
-    SDVariable out =
-        b == null
-            ? sd.cnn().conv2d(x.variable(), w, config)
-            : sd.cnn().conv2d(x.variable(), w, b, config);
+    SDVariable out;
+    if (b == null) {
+      // Only ResNet-18 has convolutions without bias, and it has batch norm: no direct pass.
+      breakChain();
+      out = sd.cnn().conv2d(x.variable(), w, config);
+    } else {
+      out = sd.cnn().conv2d(x.variable(), w, b, config);
+      chain(
+          x.variable(),
+          new SequentialPlan.Conv(
+              w.name(),
+              b.name(),
+              kernel,
+              stride,
+              pad,
+              x.height(),
+              x.width(),
+              x.channels(),
+              outH,
+              outW,
+              outC),
+          out);
+    }
     return new Feature(out, outH, outW, outC);
   }
 
@@ -147,7 +205,9 @@ public final class NetworkBuilder {
     long[] shape = {x.size(), out};
     SDVariable w = prunableWeight(name, PrunableTensor.Kind.DENSE, shape, x.size(), out, 1);
     SDVariable b = trainable(name + "/b", uniform(x.size(), out));
-    return new Flat(x.variable().mmul(w).add(b), out);
+    SDVariable y = x.variable().mmul(w).add(b);
+    chain(x.variable(), new SequentialPlan.Dense(w.name(), b.name(), x.size(), out), y);
+    return new Flat(y, out);
   }
 
   private SDVariable prunableWeight(
@@ -163,39 +223,50 @@ public final class NetworkBuilder {
     prunable.add(tensor);
     prunableVariables.add(name);
     SDVariable w = trainable(name, uniform(fanIn, shape));
-    return transform.apply(this, tensor, w);
+    SDVariable effective = transform.apply(this, tensor, w);
+    if (effective != w) {
+      // The layer computes with a transformed weight the direct pass does not know.
+      breakChain();
+    }
+    return effective;
   }
 
   /** 2x2 max-pooling with stride 2. */
   public Feature maxPool2(Feature x) {
     Pooling2DConfig config = Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(true).build();
-    return new Feature(
-        sd.cnn().maxPooling2d(x.variable(), config), x.height() / 2, x.width() / 2, x.channels());
+    SDVariable y = sd.cnn().maxPooling2d(x.variable(), config);
+    chain(x.variable(), new SequentialPlan.MaxPool2(x.height(), x.width(), x.channels()), y);
+    return new Feature(y, x.height() / 2, x.width() / 2, x.channels());
   }
 
   /** ReLU on an NHWC feature. */
   public Feature relu(Feature x) {
-    return new Feature(sd.nn().relu(x.variable(), 0), x.height(), x.width(), x.channels());
+    SDVariable y = chain(x.variable(), new SequentialPlan.Relu(), sd.nn().relu(x.variable(), 0));
+    return new Feature(y, x.height(), x.width(), x.channels());
   }
 
   /** ReLU on a flat activation. */
   public Flat relu(Flat x) {
-    return new Flat(sd.nn().relu(x.variable(), 0), x.size());
+    return new Flat(
+        chain(x.variable(), new SequentialPlan.Relu(), sd.nn().relu(x.variable(), 0)), x.size());
   }
 
   /** Element-wise sum of two features of the same shape (residual connections). */
   public Feature add(Feature a, Feature b) {
+    breakChain();
     return new Feature(a.variable().add(b.variable()), a.height(), a.width(), a.channels());
   }
 
   /** Flattens an NHWC feature to {@code [B, H*W*C]}. */
   public Flat flatten(Feature x) {
     long size = x.height() * x.width() * x.channels();
-    return new Flat(x.variable().reshape(-1, size), size);
+    SDVariable y = x.variable().reshape(-1, size);
+    return new Flat(chain(x.variable(), new SequentialPlan.Flatten(size), y), size);
   }
 
   /** Global average pooling over height and width. */
   public Flat globalAveragePool(Feature x) {
+    breakChain();
     return new Flat(x.variable().mean(1, 2), x.channels());
   }
 
@@ -205,6 +276,7 @@ public final class NetworkBuilder {
    * evaluation mode with the running statistics. The mode is the {@link #BN_TRAINING} scalar.
    */
   public Feature batchNorm(String name, Feature x) {
+    breakChain();
     long c = x.channels();
     SDVariable gamma = trainable(name + "/gamma", Nd4j.ones(DataType.FLOAT, c));
     SDVariable beta = trainable(name + "/beta", Nd4j.zeros(DataType.FLOAT, c));

@@ -1,10 +1,12 @@
 package io.jitsparse.env.sparse;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -15,6 +17,11 @@ import org.nd4j.linalg.learning.config.Sgd;
  * Applies SGD-momentum or Adam to named parameters, owning each one's optimiser state as a flat
  * array so that the sparse engine can zero the state of pruned weights (nothing comes back to life
  * through momentum) and checkpoint it.
+ *
+ * <p>Parameters that are consecutive views of one flat array can be registered as one group ({@link
+ * #registerGroup}): weight decay, the updater and the parameter update then run once over the whole
+ * array, three native calls a step instead of three per parameter. Each parameter's state is still
+ * its own (a view), so checkpoints and state masking do not change.
  */
 final class ParameterOptimizer {
 
@@ -24,6 +31,11 @@ final class ParameterOptimizer {
   private double learningRate = Double.NaN;
 
   private record Slot(IUpdater config, GradientUpdater<?> updater, INDArray state) {}
+
+  /** A group's updater over the flat array, and each member's state view (null when stateless). */
+  private record Group(IUpdater config, GradientUpdater<?> updater, Map<String, INDArray> states) {}
+
+  private Group group;
 
   ParameterOptimizer(OptimizerSettings settings) {
     this.settings = settings;
@@ -38,6 +50,62 @@ final class ParameterOptimizer {
       updater.setStateViewArray(state, parameter.shape(), 'c', true);
     }
     slots.put(name, new Slot(config, updater, state));
+  }
+
+  /**
+   * Whether parameters can be stepped as one group: the updater keeps at most one state value per
+   * parameter value (SGD, Nesterov momentum), so that the group's state is the members' states laid
+   * end to end. Adam keeps two (its state is all first moments, then all second moments).
+   */
+  boolean groupable() {
+    return newConfig().stateSize(1) <= 1;
+  }
+
+  /**
+   * Registers parameters that are views of {@code flat}, laid end to end in {@code names} order, as
+   * one group stepped by {@link #stepGroup}.
+   *
+   * @param lengths values of each parameter
+   */
+  void registerGroup(List<String> names, long[] lengths, INDArray flat) {
+    if (!groupable() || group != null) {
+      throw new IllegalStateException("cannot group parameters for " + settings.name());
+    }
+    IUpdater config = newConfig();
+    long size = flat.length();
+    long stateSize = config.stateSize(size);
+    INDArray state = stateSize == 0 ? null : Nd4j.zeros(DataType.FLOAT, 1, stateSize);
+    GradientUpdater<?> updater = config.instantiate(state, true);
+    if (state != null) {
+      updater.setStateViewArray(state, flat.shape(), 'c', true);
+    }
+    Map<String, INDArray> states = new LinkedHashMap<>();
+    long offset = 0;
+    for (int i = 0; i < names.size(); i++) {
+      INDArray view =
+          state == null
+              ? null
+              : state
+                  .get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + lengths[i]))
+                  .reshape(1, lengths[i]);
+      states.put(names.get(i), view);
+      offset += lengths[i];
+    }
+    group = new Group(config, updater, states);
+  }
+
+  /**
+   * Steps the group in place: {@code gradient += decay * parameters}, the updater, {@code
+   * parameters -= step}.
+   */
+  void stepGroup(INDArray parameters, INDArray gradient, int iteration) {
+    if (settings.weightDecay() > 0) {
+      Nd4j.getBlasWrapper()
+          .level1()
+          .axpy(parameters.length(), settings.weightDecay(), parameters, gradient);
+    }
+    group.updater.applyUpdater(gradient, iteration, 0);
+    parameters.subi(gradient);
   }
 
   private IUpdater newConfig() {
@@ -59,6 +127,9 @@ final class ParameterOptimizer {
     if (lr != learningRate) {
       for (Slot s : slots.values()) {
         s.config.setLrAndSchedule(lr, null);
+      }
+      if (group != null) {
+        group.config.setLrAndSchedule(lr, null);
       }
       learningRate = lr;
     }
@@ -87,6 +158,13 @@ final class ParameterOptimizer {
 
   /** Zeroes the optimiser state wherever {@code mask} is zero. */
   void maskState(String name, INDArray mask) {
+    if (group != null && group.states.containsKey(name)) {
+      INDArray s = group.states.get(name);
+      if (s != null) {
+        s.muli(mask.reshape(s.shape()));
+      }
+      return;
+    }
     for (INDArray s : slots.get(name).updater.getState().values()) {
       s.muli(mask);
     }
@@ -101,11 +179,14 @@ final class ParameterOptimizer {
             out.put(k, v.state);
           }
         });
+    if (group != null) {
+      group.states.forEach(
+          (k, v) -> {
+            if (v != null) {
+              out.put(k, v);
+            }
+          });
+    }
     return out;
-  }
-
-  /** The per-parameter state map (named as ND4J's updaters name it), for growth by momentum. */
-  Map<String, INDArray> state(String name) {
-    return slots.get(name).updater.getState();
   }
 }

@@ -9,6 +9,7 @@ import io.jitsparse.env.sparse.DensityMover;
 import io.jitsparse.env.sparse.LayerStatistics;
 import io.jitsparse.env.sparse.MaskChange;
 import io.jitsparse.env.sparse.SparseNetwork;
+import io.jitsparse.env.sparse.StepPhases;
 import io.jitsparse.env.sparse.StepResult;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +44,7 @@ public final class SparseTrainer {
   private long step;
   private double[] densities;
   private long lastCollection = System.nanoTime();
+  private StepPhases phases;
 
   /**
    * A trainer for a run of {@code totalSteps} steps.
@@ -131,7 +133,12 @@ public final class SparseTrainer {
     if (update && mover != null) {
       mover.reseed(settings.seed() * STEP_SEED_MIX + step);
     }
+    StepPhases timing = phases;
+    long t = System.nanoTime();
     List<MaskChange> changes = method.afterStep(network, step, r);
+    if (timing != null) {
+      t = timing.lap(StepPhases.Phase.MASK_UPDATE, t);
+    }
     densities = method.densities(network);
     double stepFlops = flops.addStep(classes.length, during, method.computesDenseGradientAt(step));
     List<LayerStatistics> layers = new ArrayList<>(densities.length);
@@ -145,7 +152,14 @@ public final class SparseTrainer {
               s.gradientNorm(),
               s.maskChurn()));
     }
+    if (timing != null) {
+      t = timing.lap(StepPhases.Phase.STATISTICS, t);
+    }
     collectNativeGarbage();
+    if (timing != null) {
+      timing.lap(StepPhases.Phase.GC, t);
+      timing.step();
+    }
     return new StepState(
         step, r.loss(), r.accuracy(), lr, densities.clone(), layers, changes, stepFlops);
   }
@@ -156,14 +170,31 @@ public final class SparseTrainer {
    * objects that never fill the Java heap, so without help the process grows by gigabytes between
    * collections. A collection every {@code gc-window-ms} bounds that (ND4J's own MemoryManager does
    * the same for MultiLayerNetwork); its cost is measured by bench/run engine.
+   *
+   * <p>The direct pass ({@link SparseNetwork#usesDirectPass()}) needs none: it reuses its arrays,
+   * and a step leaves only a few scalar results natively, behind a few hundred kilobytes of Java
+   * garbage, so the young collections that garbage triggers free them (docs/results.md, issue 14:
+   * resident memory levels off). The full collection cost it 10-20% of its step time.
    */
   private void collectNativeGarbage() {
+    if (network.usesDirectPass()) {
+      return;
+    }
     long window = settings.gcWindowMs() * 1_000_000L;
     long now = System.nanoTime();
     if (window > 0 && now - lastCollection >= window) {
       System.gc();
       lastCollection = System.nanoTime();
     }
+  }
+
+  /**
+   * Records where the time of every later step goes, the network's phases included, into {@code
+   * recorder} (null: stop recording).
+   */
+  public void recordPhases(StepPhases recorder) {
+    this.phases = recorder;
+    network.recordPhases(recorder);
   }
 
   /** Steps completed. */
