@@ -54,6 +54,7 @@ final class HostScenario implements AutoCloseable {
    * @param envArgs extra flags of every env-node (trainers, model, episode settings)
    * @param agentArgs extra flags of the agent-node
    * @param killAgent whether to kill and restart the agent-node at the end
+   * @param partition how long to cut the agent-node from the env-nodes (zero: no partition)
    * @param environment added to every node's environment (e.g. {@code OMP_NUM_THREADS}: the hosts
    *     share this machine's cores)
    */
@@ -71,13 +72,14 @@ final class HostScenario implements AutoCloseable {
       List<String> envArgs,
       List<String> agentArgs,
       boolean killAgent,
+      Duration partition,
       Map<String, String> environment) {
     Settings {
       if (envHosts < 1 || envHosts > MAX_ENV_HOSTS) {
         throw new IllegalArgumentException(
             "env hosts " + envHosts + " outside [1, " + MAX_ENV_HOSTS + "]");
       }
-      if (killAgent && envHosts < 2) {
+      if ((killAgent || !partition.isZero()) && envHosts < 2) {
         throw new IllegalArgumentException(
             "killing the agent needs at least 2 env hosts: with one, the split-brain resolver's"
                 + " tie-break by address keeps the agent's side and downs the env-node");
@@ -131,10 +133,49 @@ final class HostScenario implements AutoCloseable {
       double versionAfter,
       String resumedLine) {}
 
+  /**
+   * What cutting the agent-node from every env-node for {@link Settings#partition} cost. The
+   * split-brain resolver (keep-majority) downs the agent's side, whose process exits; as Kubernetes
+   * would, the scenario starts it again at once, still cut off, and heals the cut at the end.
+   *
+   * @param exitCode the downed agent-node's exit code (3: the cluster stopped it)
+   * @param exitLine its line saying why
+   * @param downedSeconds from the cut to its exit
+   * @param rejoinSeconds from the heal to every trainer's explorer running on the new agent-node
+   * @param replayAtCut transitions in the replay at the scrape just before the cut
+   * @param receivedByCutAgent transitions the cut-off agent-node's replay had received at its last
+   *     scrape before it exited (the batches in flight at the cut included)
+   * @param restored transitions the new agent-node restored from the replay journal: at least
+   *     {@code replayAtCut} (nothing acknowledged lost), at most {@code receivedByCutAgent}
+   *     (nothing counted twice)
+   * @param envSteps trainer steps of the env side during the cut (it kept training)
+   * @param fallbackDecisions decisions the trainers took on their fallback during the cut
+   * @param summariesDropped episode summaries the trainers dropped (bounded outbox)
+   * @param versionAtCut newest published policy version at the cut
+   * @param resumedVersion the version the new agent-node resumed from
+   * @param versionAfter the newest published version at the end
+   */
+  record PartitionCost(
+      int exitCode,
+      String exitLine,
+      double downedSeconds,
+      double partitionSeconds,
+      double rejoinSeconds,
+      double replayAtCut,
+      double receivedByCutAgent,
+      long restored,
+      double envSteps,
+      double fallbackDecisions,
+      double summariesDropped,
+      double versionAtCut,
+      long resumedVersion,
+      double versionAfter) {}
+
   /** Everything measured. */
   record Result(
       List<Rate> rates,
       List<Double> firstTransitionSeconds,
+      PartitionCost partition,
       EnvLoss envLoss,
       AgentRestart agentRestart,
       List<Map<String, Object>> timeline) {}
@@ -144,6 +185,8 @@ final class HostScenario implements AutoCloseable {
   private static final Pattern MEMBER_UP = Pattern.compile("jitsparse: member up");
   private static final Pattern RESUMED = Pattern.compile("learner resumed: policy v(\\d+)");
   private static final Pattern RESTORED = Pattern.compile("replay restored: (\\d+) transitions");
+  private static final Pattern REMOVED = Pattern.compile("jitsparse: (this node was .*); exiting");
+  private static final String SUMMARIES_DROPPED = "jitsparse_trainer_summaries_dropped_total";
   private static final String RECEIVED = "jitsparse_agent_replay_transitions_received_total";
   private static final String ACKED = "jitsparse_agent_transitions_acked_total";
   private static final String SENT = "jitsparse_agent_transitions_sent_total";
@@ -178,10 +221,26 @@ final class HostScenario implements AutoCloseable {
           });
   private final long t0 = System.nanoTime();
   private final int trainersPerHost;
+  // The agent-node's incarnation now running: agent, agent-2, ... (each restart a new process).
+  private volatile String currentAgent = AGENT;
+  private int agentIncarnations = 1;
+  private final Partition partition;
 
-  HostScenario(Settings s) {
+  HostScenario(Settings s) throws IOException, InterruptedException {
     this.s = s;
     this.trainersPerHost = trainersOf(s.envArgs());
+    this.partition =
+        s.partition().isZero()
+            ? null
+            : new Partition(
+                s.addressPrefix().replaceAll("[^0-9]", "_") + ProcessHandle.current().pid());
+  }
+
+  /** Names the next agent-node incarnation and makes it the one the scenario watches. */
+  private String nextAgent() {
+    agentIncarnations++;
+    currentAgent = AGENT + "-" + agentIncarnations;
+    return currentAgent;
   }
 
   /** Runs the whole scenario; throws with a node's last lines when an expectation fails. */
@@ -203,9 +262,10 @@ final class HostScenario implements AutoCloseable {
     }
     // The agent first, while every env-node runs: keep-majority downs the agent side only when
     // the env side is the larger one (two nodes tie, and the lower address, the agent's, wins).
+    PartitionCost cut = s.partition().isZero() ? null : partitionAgent();
     AgentRestart restart = s.killAgent() ? restartAgent() : null;
     EnvLoss envLoss = s.envHosts() > 1 ? killLastEnv() : null;
-    return new Result(rates, first, envLoss, restart, List.copyOf(timeline));
+    return new Result(rates, first, cut, envLoss, restart, List.copyOf(timeline));
   }
 
   private Rate measure(int hosts) throws InterruptedException {
@@ -267,6 +327,90 @@ final class HostScenario implements AutoCloseable {
     return loss;
   }
 
+  private PartitionCost partitionAgent() throws IOException, InterruptedException {
+    awaitAgent(m -> m.sum(PUBLISHED) > 1, "a published policy before the partition");
+    Path checkpoints = s.out().resolve(AGENT).resolve("checkpoints");
+    awaitAgent(m -> hasCheckpoint(checkpoints), "a learner checkpoint in " + checkpoints);
+    PrometheusText before = agentNow();
+    double steps0 = envSum(STEPS);
+    double fallback0 = envSum(FALLBACK);
+    double dropped0 = envSum(SUMMARIES_DROPPED);
+    int explorers = (int) before.sum(EXPLORERS);
+    String cutOff = currentAgent;
+    // its exit is what the cluster should make of it
+    killed.add(cutOff);
+    List<String> envs = new ArrayList<>();
+    List<String> envAddresses = new ArrayList<>();
+    for (int h = 1; h <= s.envHosts(); h++) {
+      envs.add(envName(h));
+      envAddresses.add(address(h));
+    }
+    long cutAt = System.nanoTime();
+    partition.cut(List.of(AGENT), List.of(address(0)), envs, envAddresses);
+    progress(
+        "partition: agent-node cut from %d env-nodes for %d s (replay %.0f, policy v%.0f)",
+        envs.size(), s.partition().toSeconds(), before.sum(REPLAY_SIZE), before.sum(PUBLISHED));
+    NodeChild downed = nodes.get(cutOff);
+    int exit = downed.awaitExit(s.startTimeout());
+    double downedSeconds = seconds(System.nanoTime() - cutAt);
+    String why = downed.find(REMOVED).map(m -> m.group(1)).orElse("(no line)");
+    double receivedByCutAgent;
+    synchronized (latest) {
+      receivedByCutAgent = latest.get(cutOff).sum(RECEIVED);
+    }
+    progress("partition: agent-node exited %d after %.1f s: %s", exit, downedSeconds, why);
+    awaitPortsFree(cutOff);
+    // as its supervisor would: started again at once, still cut off until the heal
+    String again = nextAgent();
+    start(again, agentCommand(s.envHosts()));
+    awaitNanos(cutAt + s.partition().toNanos());
+    double envSteps = envSum(STEPS) - steps0;
+    double fallback = envSum(FALLBACK) - fallback0;
+    partition.heal();
+    long healedAt = System.nanoTime();
+    progress(
+        "partition healed after %.0f s: the env side made %.0f steps, %.0f decisions on fallback",
+        seconds(healedAt - cutAt), envSteps, fallback);
+    NodeChild node = nodes.get(again);
+    node.await(MEMBER_UP, s.startTimeout());
+    Matcher resumed = node.await(RESUMED, s.startTimeout());
+    long resumedVersion = Long.parseLong(resumed.group(1));
+    awaitAgent(m -> m.sum(EXPLORERS) == explorers, "every trainer registered again after the heal");
+    double rejoin = seconds(System.nanoTime() - healedAt);
+    long restored = node.find(RESTORED).map(m -> Long.parseLong(m.group(1))).orElse(0L);
+    PrometheusText end =
+        awaitAgent(m -> m.sum(PUBLISHED) > resumedVersion, "a newer policy than the resumed one");
+    PartitionCost c =
+        new PartitionCost(
+            exit,
+            why,
+            downedSeconds,
+            seconds(healedAt - cutAt),
+            rejoin,
+            before.sum(REPLAY_SIZE),
+            receivedByCutAgent,
+            restored,
+            envSteps,
+            fallback,
+            envSum(SUMMARIES_DROPPED) - dropped0,
+            before.sum(PUBLISHED),
+            resumedVersion,
+            end.sum(PUBLISHED));
+    progress(
+        "partition: rejoined %.1f s after the heal; replay %.0f at the cut, %.0f received by the"
+            + " cut-off agent, %d restored; resumed v%d (v%.0f at the cut), now v%.0f; %.0f"
+            + " summaries dropped",
+        c.rejoinSeconds(),
+        c.replayAtCut(),
+        c.receivedByCutAgent(),
+        c.restored(),
+        c.resumedVersion(),
+        c.versionAtCut(),
+        c.versionAfter(),
+        c.summariesDropped());
+    return c;
+  }
+
   private AgentRestart restartAgent() throws IOException, InterruptedException {
     // A checkpoint must exist for the restart to resume from: wait for the learner's first one.
     awaitAgent(m -> m.sum(PUBLISHED) > 1, "a published policy before the agent is killed");
@@ -276,11 +420,11 @@ final class HostScenario implements AutoCloseable {
     double fallback0 = envSum(FALLBACK);
     int explorers = (int) before.sum(EXPLORERS);
     long killed = System.nanoTime();
-    kill(AGENT);
+    kill(currentAgent);
     progress(
         "kill -9 agent-node: replay held %.0f, %.0f in flight",
         before.sum(REPLAY_SIZE), before.sum(SENT) - before.sum(ACKED));
-    String again = AGENT + "-again";
+    String again = nextAgent();
     start(again, agentCommand(s.envHosts()));
     NodeChild node = nodes.get(again);
     node.await(MEMBER_UP, s.startTimeout());
@@ -372,12 +516,22 @@ final class HostScenario implements AutoCloseable {
         "--required-contact-points",
         "2",
         "--name",
-        name.equals(AGENT + "-again") ? AGENT : name);
+        name.startsWith(AGENT) ? AGENT : name);
   }
 
   private void start(String name, List<String> cmd) throws IOException {
     Path log = s.out().resolve(name + ".log");
-    nodes.put(name, NodeChild.start(cmd, "[" + name + "] ", SHOWN, log, s.environment()));
+    NodeChild child = NodeChild.start(cmd, "[" + name + "] ", SHOWN, log, s.environment());
+    nodes.put(name, child);
+    if (partition != null) {
+      // before the JVM opens a socket: a socket keeps the cgroup it was made in
+      partition.place(host(name), child.pid());
+    }
+  }
+
+  /** The host a node runs on: "agent" for every agent incarnation, else its name. */
+  private static String host(String name) {
+    return name.startsWith(AGENT) ? AGENT : name;
   }
 
   private void kill(String name) throws InterruptedException {
@@ -489,7 +643,7 @@ final class HostScenario implements AutoCloseable {
           return m;
         }
         long left = deadline - System.nanoTime();
-        String agent = nodes.containsKey(AGENT + "-again") ? AGENT + "-again" : AGENT;
+        String agent = currentAgent;
         NodeChild node = nodes.get(agent);
         if (left <= 0 || !node.isAlive()) {
           throw new IllegalStateException(
@@ -517,8 +671,7 @@ final class HostScenario implements AutoCloseable {
   }
 
   private PrometheusText agentScrape() {
-    PrometheusText m = latest.get(AGENT + "-again");
-    return m != null ? m : latest.get(AGENT);
+    return latest.get(currentAgent);
   }
 
   private double envSum(String metric) {
@@ -570,6 +723,15 @@ final class HostScenario implements AutoCloseable {
     sampler.shutdownNow();
     for (NodeChild n : nodes.values()) {
       n.stop(GRACE);
+    }
+    if (partition != null) {
+      try {
+        partition.close();
+      } catch (IOException e) {
+        System.out.println("hosts: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

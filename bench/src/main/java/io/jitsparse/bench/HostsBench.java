@@ -54,6 +54,10 @@ public final class HostsBench {
             .declare("min-replay-size", 64, "the agent's --min-replay-size")
             .declare("checkpoint-interval", 50, "the agent's --checkpoint-interval")
             .declare("kill-agent", true, "kill -9 and restart the agent-node at the end")
+            .declare(
+                "partition",
+                60,
+                "seconds to cut the agent-node from the env-nodes (nftables, root; 0: none)")
             .declare("address-prefix", "127.21.0.", "first three octets of the hosts' addresses")
             .declare("jar", DEFAULT_JAR, "the jitsparse fat jar")
             .declare(
@@ -123,6 +127,7 @@ public final class HostsBench {
                 "--checkpoint-interval",
                 Integer.toString(flags.integer("checkpoint-interval", 1))),
             flags.bool("kill-agent"),
+            Duration.ofSeconds(flags.integer("partition", 0)),
             environment);
     HostScenario.Result result;
     try (HostScenario scenario = new HostScenario(settings)) {
@@ -135,6 +140,7 @@ public final class HostsBench {
     json.put("settings", settingsMap(flags));
     json.put("rates", result.rates());
     json.put("first_transition_seconds", result.firstTransitionSeconds());
+    json.put("partition", result.partition());
     json.put("env_loss", result.envLoss());
     json.put("agent_restart", result.agentRestart());
     ResultFile.write(out, asPlain(json));
@@ -189,6 +195,7 @@ public final class HostsBench {
             "omp-threads",
             "min-replay-size",
             "checkpoint-interval",
+            "partition",
             "node-opts",
             "image")) {
       m.put(k, flags.string(k));

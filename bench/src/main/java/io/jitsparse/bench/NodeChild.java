@@ -161,6 +161,15 @@ final class NodeChild implements AutoCloseable {
     }
   }
 
+  /** Waits up to {@code d} for the process to end by itself; returns its exit code. */
+  int awaitExit(Duration d) throws InterruptedException {
+    if (!process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(
+          prefix + "still running after " + d + "; last lines:\n" + tail());
+    }
+    return process.exitValue();
+  }
+
   /** CPU time the process has used so far, or -1 when unknown. */
   long cpuNanos() {
     if (!process.isAlive()) {
