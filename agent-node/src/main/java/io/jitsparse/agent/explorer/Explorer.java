@@ -117,8 +117,10 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
   private long lastDecision = -1;
   private Message cachedAnswer;
   private long lastSummaryAcked = -1;
-  // An observation of an episode arrived and its final one (done) did not yet.
-  private boolean episodeOpen;
+  // The trainer is inside an episode: from its registration (a registered trainer is in an episode
+  // or starting one; after an agent restart it registers mid-episode) until its final observation
+  // (done), and again from its next observation.
+  private boolean episodeOpen = true;
   private boolean leaving;
 
   /**
