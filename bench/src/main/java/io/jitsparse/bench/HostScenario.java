@@ -171,6 +171,18 @@ final class HostScenario implements AutoCloseable {
       long resumedVersion,
       double versionAfter) {}
 
+  /**
+   * How trustworthy a node stayed to the failure detector over the whole run.
+   *
+   * @param unreachableEvents times its failure detector marked a member unreachable
+   * @param worstDelaySeconds the largest scheduling delay on the cluster's dispatcher seen in any
+   *     scrape (Micrometer's rolling maximum, scraped every second)
+   * @param p99DelaySeconds the 99th percentile of those delays, as the upper bound of its bucket
+   * @param ticks delays recorded
+   */
+  record Health(
+      double unreachableEvents, double worstDelaySeconds, double p99DelaySeconds, double ticks) {}
+
   /** Everything measured. */
   record Result(
       List<Rate> rates,
@@ -178,6 +190,7 @@ final class HostScenario implements AutoCloseable {
       PartitionCost partition,
       EnvLoss envLoss,
       AgentRestart agentRestart,
+      Map<String, Health> health,
       List<Map<String, Object>> timeline) {}
 
   static final int MAX_ENV_HOSTS = 3;
@@ -187,6 +200,9 @@ final class HostScenario implements AutoCloseable {
   private static final Pattern RESTORED = Pattern.compile("replay restored: (\\d+) transitions");
   private static final Pattern REMOVED = Pattern.compile("jitsparse: (this node was .*); exiting");
   private static final String SUMMARIES_DROPPED = "jitsparse_trainer_summaries_dropped_total";
+  private static final String UNREACHABLE_EVENTS = "jitsparse_cluster_unreachable_events_total";
+  private static final String DELAY = "jitsparse_cluster_scheduling_delay_seconds";
+  private static final double P99 = 0.99;
   private static final String RECEIVED = "jitsparse_agent_replay_transitions_received_total";
   private static final String ACKED = "jitsparse_agent_transitions_acked_total";
   private static final String SENT = "jitsparse_agent_transitions_sent_total";
@@ -211,6 +227,9 @@ final class HostScenario implements AutoCloseable {
   private final Map<String, NodeChild> nodes = new LinkedHashMap<>();
   private final java.util.Set<String> killed = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Map<String, PrometheusText> latest = new LinkedHashMap<>();
+  // per node: the newest scrape it answered (kept after it is gone) and the worst delay seen
+  private final Map<String, PrometheusText> lastAnswered = new LinkedHashMap<>();
+  private final Map<String, Double> worstDelay = new LinkedHashMap<>();
   private final List<Map<String, Object>> timeline = new ArrayList<>();
   private final ScheduledExecutorService sampler =
       Executors.newSingleThreadScheduledExecutor(
@@ -265,7 +284,7 @@ final class HostScenario implements AutoCloseable {
     PartitionCost cut = s.partition().isZero() ? null : partitionAgent();
     AgentRestart restart = s.killAgent() ? restartAgent() : null;
     EnvLoss envLoss = s.envHosts() > 1 ? killLastEnv() : null;
-    return new Result(rates, first, cut, envLoss, restart, List.copyOf(timeline));
+    return new Result(rates, first, cut, envLoss, restart, health(), List.copyOf(timeline));
   }
 
   private Rate measure(int hosts) throws InterruptedException {
@@ -608,6 +627,8 @@ final class HostScenario implements AutoCloseable {
           if (nodes.get(n).isAlive()) {
             latest.put(n, m);
           }
+          lastAnswered.put(n, m);
+          worstDelay.merge(n, m.sum(DELAY + "_max"), Math::max);
         }
         if (n.startsWith(AGENT)) {
           row.put("received", m.sum(RECEIVED));
@@ -695,6 +716,51 @@ final class HostScenario implements AutoCloseable {
         latest.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
       }
     }
+  }
+
+  /** Every node's {@link Health} from its last scrape and the worst delay seen. */
+  private Map<String, Health> health() {
+    Map<String, Health> out = new LinkedHashMap<>();
+    synchronized (latest) {
+      lastAnswered.forEach(
+          (n, m) ->
+              out.put(
+                  n,
+                  new Health(
+                      m.sum(UNREACHABLE_EVENTS),
+                      worstDelay.getOrDefault(n, Double.NaN),
+                      quantileBound(m, DELAY, P99),
+                      m.sum(DELAY + "_count"))));
+    }
+    return out;
+  }
+
+  /** The upper bound of the histogram bucket that holds quantile {@code q} of {@code name}. */
+  static double quantileBound(PrometheusText m, String name, double q) {
+    java.util.TreeMap<Double, Double> cumulative = new java.util.TreeMap<>();
+    for (String line : m.samples()) {
+      if (!line.startsWith(name + "_bucket{")) {
+        continue;
+      }
+      int le = line.indexOf("le=\"");
+      if (le < 0) {
+        continue;
+      }
+      String bound = line.substring(le + 4, line.indexOf('"', le + 4));
+      double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
+      cumulative.merge(
+          upper, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+    }
+    if (cumulative.isEmpty()) {
+      return Double.NaN;
+    }
+    double total = cumulative.lastEntry().getValue();
+    for (Map.Entry<Double, Double> e : cumulative.entrySet()) {
+      if (e.getValue() >= q * total) {
+        return e.getKey();
+      }
+    }
+    return Double.POSITIVE_INFINITY;
   }
 
   private static boolean hasCheckpoint(Path dir) {

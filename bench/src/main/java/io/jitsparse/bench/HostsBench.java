@@ -142,12 +142,26 @@ public final class HostsBench {
     json.put("first_transition_seconds", result.firstTransitionSeconds());
     json.put("partition", result.partition());
     json.put("env_loss", result.envLoss());
+    json.put("health", result.health());
     json.put("agent_restart", result.agentRestart());
     ResultFile.write(out, asPlain(json));
     Path csv = sibling(out, ".csv");
     writeCsv(result.timeline(), csv);
     Path png = sibling(out, ".png");
     writePlot(result.timeline(), png);
+    result
+        .health()
+        .forEach(
+            (node, h) ->
+                System.out.printf(
+                    java.util.Locale.ROOT,
+                    "hosts: %s: %.0f unreachable events, scheduling delay worst %.3f s, p99 <= %.3f"
+                        + " s over %.0f ticks%n",
+                    node,
+                    h.unreachableEvents(),
+                    h.worstDelaySeconds(),
+                    h.p99DelaySeconds(),
+                    h.ticks()));
     System.out.println("hosts: wrote " + out + ", " + csv + ", " + png);
   }
 

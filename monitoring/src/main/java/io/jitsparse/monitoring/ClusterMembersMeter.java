@@ -1,5 +1,6 @@
 package io.jitsparse.monitoring;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -71,6 +72,15 @@ public final class ClusterMembersMeter {
                 .strongReference(true)
                 .register(registry);
           }
+          Counter[] unreachableEvents = new Counter[roles.size()];
+          for (int r = 0; r < roles.size(); r++) {
+            unreachableEvents[r] =
+                Counter.builder("jitsparse.cluster.unreachable.events")
+                    .description(
+                        "times this node's failure detector marked a member unreachable, by role")
+                    .tags("member_role", roles.get(r))
+                    .register(registry);
+          }
           Cluster cluster = Cluster.get(ctx.getSystem());
           ActorRef<Object> events = ctx.messageAdapter(Object.class, Changed::new);
           cluster
@@ -85,6 +95,13 @@ public final class ClusterMembersMeter {
               .onMessage(
                   Changed.class,
                   c -> {
+                    if (c.event() instanceof ClusterEvent.UnreachableMember u) {
+                      for (int r = 0; r < roles.size(); r++) {
+                        if (u.member().hasRole(roles.get(r))) {
+                          unreachableEvents[r].increment();
+                        }
+                      }
+                    }
                     apply(c.event(), view, unreachableView);
                     recount(view, unreachableView, roles, members, unreachable);
                     return Behaviors.same();

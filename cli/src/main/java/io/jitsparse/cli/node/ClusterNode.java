@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.jitsparse.monitoring.ClusterMembersMeter;
 import io.jitsparse.monitoring.MetricsRoute;
 import io.jitsparse.monitoring.NodeMeters;
+import io.jitsparse.monitoring.SchedulingDelayProbe;
 import io.jitsparse.monitoring.live.LiveBoard;
 import io.jitsparse.monitoring.live.LiveRoute;
 import io.jitsparse.monitoring.live.LiveSettings;
@@ -128,6 +129,12 @@ public final class ClusterNode {
                   ClusterMembersMeter.create(
                       meters.registry(), List.of(ServiceKeys.ENV_ROLE, ServiceKeys.AGENT_ROLE)),
                   "cluster-members-meter");
+              ctx.spawn(
+                  SchedulingDelayProbe.create(
+                      meters.registry(),
+                      full.getDuration("pekko.cluster.failure-detector.heartbeat-interval")),
+                  "scheduling-delay-probe",
+                  SchedulingDelayProbe.CLUSTER_DISPATCHER);
               live.ifPresent(board -> board.describe(runId, nodeName));
               return body.apply(ctx, new NodeContext(nodeName, runId, meters, full, live));
             });

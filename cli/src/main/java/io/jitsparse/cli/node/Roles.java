@@ -3,6 +3,7 @@ package io.jitsparse.cli.node;
 import io.jitsparse.agent.AgentNode;
 import io.jitsparse.agent.AgentSettings;
 import io.jitsparse.env.node.EnvNode;
+import io.jitsparse.env.node.TrainerThreads;
 import io.jitsparse.env.trainer.TrainerSettings;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -89,6 +90,7 @@ public final class Roles {
    */
   public static ActorRef<EnvNode.Command> spawnEnv(
       ActorContext<Void> ctx, ClusterNode.NodeContext node, TrainerSettings settings) {
+    ctx.getLog().info(TrainerThreads.apply(settings.trainers()));
     ActorRef<EnvNode.Command> env =
         ctx.spawn(EnvNode.create(settings, node.nodeName(), node.meters().registry()), "env");
     ctx.watch(env);
