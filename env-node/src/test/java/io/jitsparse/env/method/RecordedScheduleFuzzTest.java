@@ -1,7 +1,7 @@
 package io.jitsparse.env.method;
 
-import io.jitsparse.env.fuzz.FileMutations;
-import io.jitsparse.env.fuzz.FileMutations.Mutation;
+import io.jitsparse.protocol.fuzz.FileMutations;
+import io.jitsparse.protocol.fuzz.FileMutations.Mutation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

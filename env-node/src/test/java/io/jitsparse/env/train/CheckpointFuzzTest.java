@@ -1,7 +1,7 @@
 package io.jitsparse.env.train;
 
-import io.jitsparse.env.fuzz.FileMutations;
-import io.jitsparse.env.fuzz.FileMutations.Mutation;
+import io.jitsparse.protocol.fuzz.FileMutations;
+import io.jitsparse.protocol.fuzz.FileMutations.Mutation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

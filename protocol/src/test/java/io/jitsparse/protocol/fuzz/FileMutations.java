@@ -1,4 +1,4 @@
-package io.jitsparse.env.fuzz;
+package io.jitsparse.protocol.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
