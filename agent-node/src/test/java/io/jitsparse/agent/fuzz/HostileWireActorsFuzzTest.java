@@ -1,6 +1,7 @@
 package io.jitsparse.agent.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor.JavaType;
@@ -8,6 +9,7 @@ import com.google.protobuf.Message;
 import com.typesafe.config.ConfigFactory;
 import io.jitsparse.agent.AgentNode;
 import io.jitsparse.agent.AgentSettings;
+import io.jitsparse.agent.policy.FeatureEncoder;
 import io.jitsparse.protocol.MessageChecks;
 import io.jitsparse.protocol.ServiceKeys;
 import io.jitsparse.protocol.v1.LayerFeatures;
@@ -42,8 +44,8 @@ import org.apache.pekko.cluster.typed.Join;
  * registry and observations into an explorer, each a good message with one field set to a hostile
  * value (NaN, ±Inf, negative, huge, empty or overlong strings, unicode, extra layers). Whatever
  * {@link MessageChecks} refuses must raise the actor's rejection counter of that kind by one;
- * whatever it accepts must get a finite answer; and after every message the actor must answer the
- * next good one.
+ * whatever it accepts must get a finite answer and encode to bounded features (the Q-network's
+ * input, and what replay stores); and after every message the actor must answer the next good one.
  */
 class HostileWireActorsFuzzTest {
 
@@ -52,6 +54,9 @@ class HostileWireActorsFuzzTest {
   private static final long TOTAL_STEPS = 50;
   private static final String ID = "t-0";
   private static final int MAX_EXTRA_LAYERS = 3;
+
+  /** Largest encoded feature: the smoothed loss, clipped at twice the loss of chance. */
+  private static final float FEATURE_MAX = 2;
 
   private static ActorTestKit kit;
   private static SimpleMeterRegistry meters;
@@ -130,6 +135,17 @@ class HostileWireActorsFuzzTest {
     // Alive: the newest accepted observation, sent again, is answered again.
     explorer.tell(lastAccepted);
     trainer.receiveMessage(WAIT);
+  }
+
+  @Property
+  void acceptedObservationsEncodeToBoundedFeatures(@ForAll("hostileObservations") Observation o) {
+    if (MessageChecks.observation(o, description()).isEmpty()) {
+      float[] features = FeatureEncoder.encode(o);
+      for (int i = 0; i < features.length; i++) {
+        String which = "feature " + i + " = " + features[i] + " of " + o;
+        assertTrue(features[i] >= -1 && features[i] <= FEATURE_MAX, which);
+      }
+    }
   }
 
   private static ActorRef<Message> registerGood() {
