@@ -3,6 +3,7 @@ package io.jitsparse.agent.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor.JavaType;
 import com.google.protobuf.Message;
@@ -10,10 +11,15 @@ import com.typesafe.config.ConfigFactory;
 import io.jitsparse.agent.AgentNode;
 import io.jitsparse.agent.AgentSettings;
 import io.jitsparse.agent.policy.FeatureEncoder;
+import io.jitsparse.agent.policy.MoveSet;
+import io.jitsparse.agent.policy.QFunction;
 import io.jitsparse.protocol.MessageChecks;
+import io.jitsparse.protocol.PolicyChunks;
 import io.jitsparse.protocol.ServiceKeys;
 import io.jitsparse.protocol.v1.LayerFeatures;
 import io.jitsparse.protocol.v1.Observation;
+import io.jitsparse.protocol.v1.PolicySnapshot;
+import io.jitsparse.protocol.v1.PolicySnapshotChunk;
 import io.jitsparse.protocol.v1.RegisterTrainer;
 import io.jitsparse.protocol.v1.SparsityAction;
 import io.jitsparse.protocol.v1.TrainerDescription;
@@ -25,6 +31,7 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -65,6 +72,10 @@ class HostileWireActorsFuzzTest {
   private static TestProbe<Message> trainer;
   private static TestProbe<Message> stranger;
   private static Observation lastAccepted;
+  // Above anything the test's own learner publishes, so each hostile policy is the newest.
+  private static long policyVersion = 1L << 40;
+
+  private static final int POLICY_CHUNK_BYTES = 1 << 10;
 
   @BeforeContainer
   static void startAnAgent() {
@@ -130,7 +141,9 @@ class HostileWireActorsFuzzTest {
             MessageChecks.logOffsets(a.getLayerLogOffsetsList(), LAYERS),
             a::toString);
       }
-      lastAccepted = o;
+      if (newer(o, lastAccepted)) {
+        lastAccepted = o;
+      }
     }
     // Alive: the newest accepted observation, sent again, is answered again.
     explorer.tell(lastAccepted);
@@ -146,6 +159,92 @@ class HostileWireActorsFuzzTest {
         assertTrue(features[i] >= -1 && features[i] <= FEATURE_MAX, which);
       }
     }
+  }
+
+  /**
+   * A policy that parses but does not fit: a Q-network of hostile widths (other inputs than the
+   * feature row, other outputs than the move set), or hostile weights, chunked and sent to the
+   * explorer as a newer version. The explorer must refuse what does not fit and still decide the
+   * next observation with whatever policy it holds.
+   */
+  @Property
+  void hostilePoliciesLeaveTheExplorerDeciding(
+      @ForAll("widths") int inputs,
+      @ForAll("widths") int outputs,
+      @ForAll("weights") float weight) {
+    QFunction q =
+        new QFunction(
+            new float[][] {filled(inputs * outputs, weight)},
+            new float[][] {filled(outputs, weight)},
+            new int[] {inputs, outputs});
+    PolicySnapshot snapshot =
+        PolicySnapshot.newBuilder()
+            .setVersion(++policyVersion)
+            .setFormat(QFunction.FORMAT)
+            .setParameters(ByteString.copyFrom(q.toBytes()))
+            .build();
+    String[] kind = {"trainer", ID, "kind", "policy-format"};
+    double before = count("jitsparse.agent.messages.rejected", kind);
+    for (PolicySnapshotChunk c : PolicyChunks.split(snapshot, POLICY_CHUNK_BYTES)) {
+      explorer.tell(c);
+    }
+    if (inputs != FeatureEncoder.ROW || outputs != MoveSet.size()) {
+      awaitCount(before + 1, "jitsparse.agent.messages.rejected", kind);
+    }
+    // A new decision, so the policy is consulted (a resend would get the cached answer).
+    Observation next =
+        lastAccepted.getDecision() < Long.MAX_VALUE
+            ? lastAccepted.toBuilder().setDecision(lastAccepted.getDecision() + 1).build()
+            : lastAccepted.toBuilder()
+                .setEpisode(lastAccepted.getEpisode() + 1)
+                .setDecision(0)
+                .build();
+    explorer.tell(next);
+    SparsityAction a = trainer.expectMessageClass(SparsityAction.class, WAIT);
+    assertEquals(next.getDecision(), a.getDecision());
+    lastAccepted = next;
+  }
+
+  /**
+   * Regression (found by {@link #hostilePoliciesLeaveTheExplorerDeciding}): a Q-network whose input
+   * width is not the feature row's was adopted, and the explorer failed (and stopped) at its next
+   * decision with an IllegalArgumentException from {@code QFunction.forward}.
+   */
+  @Example
+  void aPolicyOfTheWrongWidthIsRefused() {
+    hostilePoliciesLeaveTheExplorerDeciding(FeatureEncoder.ROW + 1, MoveSet.size(), 0f);
+  }
+
+  /** The same for a Q-network scoring more moves than the move set has. */
+  @Example
+  void aPolicyScoringTooManyMovesIsRefused() {
+    hostilePoliciesLeaveTheExplorerDeciding(FeatureEncoder.ROW, MoveSet.size() + 1, 1f);
+  }
+
+  /** Whether the explorer takes {@code o} as a new decision after {@code than} (else a resend). */
+  private static boolean newer(Observation o, Observation than) {
+    return o.getEpisode() > than.getEpisode()
+        || (o.getEpisode() == than.getEpisode() && o.getDecision() > than.getDecision());
+  }
+
+  private static float[] filled(int n, float v) {
+    float[] a = new float[n];
+    java.util.Arrays.fill(a, v);
+    return a;
+  }
+
+  @Provide
+  Arbitrary<Integer> widths() {
+    return Arbitraries.oneOf(
+        Arbitraries.of(1, FeatureEncoder.ROW, FeatureEncoder.ROW + 1, MoveSet.size()),
+        Arbitraries.integers().between(1, FeatureEncoder.ROW * 2));
+  }
+
+  @Provide
+  Arbitrary<Float> weights() {
+    return Arbitraries.oneOf(
+        Arbitraries.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f),
+        Arbitraries.floats());
   }
 
   private static ActorRef<Message> registerGood() {

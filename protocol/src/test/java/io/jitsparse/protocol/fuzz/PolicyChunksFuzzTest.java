@@ -36,6 +36,8 @@ class PolicyChunksFuzzTest {
   private static final int MAX_CHUNK = 64;
   private static final int MAX_PAYLOAD = 4096;
   private static final int MAX_CHUNKS_SENT = 32;
+  private static final int MUTATION_KINDS = 6;
+  private static final long VERSION = 7;
 
   @Property
   void randomChunksNeverCrashTheAssembler(@ForAll("chunkLists") List<PolicySnapshotChunk> chunks) {
@@ -57,7 +59,7 @@ class PolicyChunksFuzzTest {
       @ForAll @IntRange(min = 0, max = 3) int mutations) {
     PolicySnapshot snapshot =
         PolicySnapshot.newBuilder()
-            .setVersion(7)
+            .setVersion(VERSION)
             .setParameters(ByteString.copyFrom(payload))
             .build();
     List<PolicySnapshotChunk> chunks = new ArrayList<>(PolicyChunks.split(snapshot, chunkSize));
@@ -119,7 +121,7 @@ class PolicyChunksFuzzTest {
   private static void mutate(List<PolicySnapshotChunk> chunks, Random random) {
     int i = random.nextInt(chunks.size());
     PolicySnapshotChunk c = chunks.get(i);
-    switch (random.nextInt(6)) {
+    switch (random.nextInt(MUTATION_KINDS)) {
       case 0 -> Collections.shuffle(chunks, random);
       case 1 -> chunks.add(random.nextInt(chunks.size() + 1), c);
       case 2 -> chunks.remove(i);
