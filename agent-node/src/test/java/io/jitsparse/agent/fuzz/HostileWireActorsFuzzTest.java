@@ -162,6 +162,25 @@ class HostileWireActorsFuzzTest {
   }
 
   /**
+   * Regression (found by {@link #acceptedObservationsEncodeToBoundedFeatures} in a long run): a
+   * layer's {@code parameter_count} of -501 passed the checks and encoded to a parameter share of
+   * -1.004; an overflowing count turned every share negative. Now refused, and the share clamped.
+   */
+  @Example
+  void negativeOrHugeParameterCountsEncodeToBoundedShares() {
+    Observation negative =
+        observation(1).toBuilder()
+            .setLayers(0, layer(0).toBuilder().setParameterCount(-501))
+            .build();
+    assertTrue(MessageChecks.observation(negative, description()).isPresent());
+    Observation huge =
+        observation(1).toBuilder()
+            .setLayers(0, layer(0).toBuilder().setParameterCount(Long.MAX_VALUE))
+            .build();
+    acceptedObservationsEncodeToBoundedFeatures(huge);
+  }
+
+  /**
    * A policy that parses but does not fit: a Q-network of hostile widths (other inputs than the
    * feature row, other outputs than the move set), or hostile weights, chunked and sent to the
    * explorer as a newer version. The explorer must refuse what does not fit and still decide the
