@@ -128,8 +128,10 @@ public record AgentSettings(
           c.getBytes("max-policy-bytes"),
           c.getString("learner-role").trim(),
           LearnerSettings.read(c));
-    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
-      // Typesafe names the key relative to the section; re-state it with the full path.
+    } catch (ConfigException e) {
+      // Typesafe names the key relative to the section; re-state it with the full path. Every
+      // ConfigException, not just WrongType and BadValue: a key set to null escaped as
+      // ConfigException.Null (found by AgentSettingsFuzzTest).
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }
   }

@@ -83,6 +83,13 @@ public final class MessageChecks {
       return reason("reward %s or smoothed_loss %s not finite", o.getReward(), o.getSmoothedLoss());
     }
     for (LayerFeatures l : o.getLayersList()) {
+      // Counts are never negative; a negative parameter_count pushed the encoder's parameter
+      // share beyond [0, 1] and into the Q-network (found by HostileWireActorsFuzzTest).
+      if (l.getFanIn() < 0 || l.getFanOut() < 0 || l.getParameterCount() < 0) {
+        return reason(
+            "layer %d fan_in %d, fan_out %d or parameter_count %d negative",
+            l.getIndex(), l.getFanIn(), l.getFanOut(), l.getParameterCount());
+      }
       if (!unit(l.getDensity()) || !unit(l.getMaskChurn())) {
         return reason(
             "layer %d density %s or mask_churn %s outside [0, 1]",

@@ -60,6 +60,7 @@ public final class PolicyChunks {
     private long version = -1;
     private ByteString[] parts;
     private int received;
+    private long bytesHeld;
 
     /**
      * @param maxBytes largest snapshot accepted (bounds memory against a hostile count)
@@ -85,9 +86,20 @@ public final class PolicyChunks {
         version = chunk.getVersion();
         parts = new ByteString[chunk.getCount()];
         received = 0;
+        bytesHeld = 0;
       }
       if (parts[chunk.getIndex()] == null) {
+        // Bounded as they arrive: chunks whose data outgrow their total_bytes are refused now,
+        // not held until the last one (found by PolicyChunksFuzzTest).
+        if (bytesHeld + chunk.getData().size() > chunk.getTotalBytes()) {
+          throw new IllegalArgumentException(
+              "policy snapshot v"
+                  + version
+                  + ": chunks hold more than total_bytes "
+                  + chunk.getTotalBytes());
+        }
         parts[chunk.getIndex()] = chunk.getData();
+        bytesHeld += chunk.getData().size();
         received++;
       }
       if (received < parts.length) {
@@ -137,6 +149,13 @@ public final class PolicyChunks {
       }
       if (c.getTotalBytes() < 0 || c.getTotalBytes() > maxBytes) {
         return "policy chunk: total_bytes " + c.getTotalBytes() + " outside [0, " + maxBytes + "]";
+      }
+      // split() never makes an empty chunk but for an empty snapshot, so count <= max(1, bytes).
+      // Without this bound a hostile count (Integer.MAX_VALUE) made add() allocate that many parts
+      // before any data arrived: an OutOfMemoryError in the explorer (found by
+      // PolicyChunksFuzzTest).
+      if (c.getCount() > Math.max(1, c.getTotalBytes())) {
+        return "policy chunk: count " + c.getCount() + " exceeds total_bytes " + c.getTotalBytes();
       }
       return null;
     }

@@ -452,12 +452,28 @@ public final class Explorer extends AbstractBehavior<Explorer.Command> {
       }
       q = null;
     } else if (format.equals(QFunction.FORMAT)) {
+      QFunction parsed;
       try {
-        q = QFunction.fromBytes(p.getParameters().toByteArray());
+        parsed = QFunction.fromBytes(p.getParameters().toByteArray());
       } catch (IllegalArgumentException e) {
         reject("policy-format", "policy v" + p.getVersion() + ": " + e.getMessage());
         return;
       }
+      // A network that parses but does not fit was adopted, and the explorer failed at its next
+      // decision (QFunction.forward refused the feature row; found by HostileWireActorsFuzzTest).
+      if (parsed.inputs() != FeatureEncoder.ROW || parsed.outputs() != MoveSet.size()) {
+        reject(
+            "policy-format",
+            String.format(
+                "policy v%d: a Q-network of %d inputs and %d moves, expected %d and %d",
+                p.getVersion(),
+                parsed.inputs(),
+                parsed.outputs(),
+                FeatureEncoder.ROW,
+                MoveSet.size()));
+        return;
+      }
+      q = parsed;
     } else {
       reject("policy-format", "policy v" + p.getVersion() + " has unknown format '" + format + "'");
       return;

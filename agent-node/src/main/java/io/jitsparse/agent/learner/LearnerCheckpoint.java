@@ -98,7 +98,10 @@ public record LearnerCheckpoint(
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         entries.put(e.getName(), zip.readAllBytes());
       }
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
+      // IllegalArgumentException too: ZipInputStream throws it for an entry name that is not
+      // UTF-8, and latest() skips only IOExceptions: a corrupt newest checkpoint stopped the
+      // learner instead of being skipped (found by LearnerCheckpointFuzzTest).
       throw new IOException("policy checkpoint " + file + " is unreadable: " + e.getMessage(), e);
     }
     for (String name : List.of(COUNTERS, ONLINE, TARGET, OPTIMIZER)) {
@@ -108,14 +111,13 @@ public record LearnerCheckpoint(
     }
     try {
       Map<?, ?> c = JSON.readValue(entries.get(COUNTERS), Map.class);
+      // JSON null reads as a null map: refused here, not as a NullPointerException below (found
+      // by LearnerCheckpointFuzzTest).
+      if (c == null) {
+        throw new IllegalArgumentException(COUNTERS + " is null");
+      }
       if (!Integer.valueOf(FORMAT).equals(c.get("format"))) {
-        throw new IOException(
-            "policy checkpoint "
-                + file
-                + " has format "
-                + c.get("format")
-                + ", expected "
-                + FORMAT);
+        throw new IllegalArgumentException("format " + c.get("format") + ", expected " + FORMAT);
       }
       QLearner.State state =
           new QLearner.State(
@@ -133,8 +135,10 @@ public record LearnerCheckpoint(
           number(c, "episodes"),
           state,
           info);
-    } catch (IllegalArgumentException | ClassCastException e) {
-      throw new IOException("policy checkpoint " + file + " is malformed: " + e.getMessage(), e);
+    } catch (IOException | IllegalArgumentException | ClassCastException e) {
+      // IOException too: Jackson's parse errors and the optimiser entry's EOFException named
+      // neither the file nor the entry (found by LearnerCheckpointFuzzTest).
+      throw new IOException("policy checkpoint " + file + " is malformed: " + e, e);
     }
   }
 

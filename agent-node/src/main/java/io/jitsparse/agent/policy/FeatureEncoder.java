@@ -62,7 +62,8 @@ public final class FeatureEncoder {
     out[5] = (float) target;
     out[6] = (float) logDistance(global, target);
     out[7] = (float) clamp(o.getBudgetSlack() * SLACK_SCALE, -1, 1);
-    long totalParams = 0;
+    // Summed as a double: huge counts overflowed a long and turned the shares negative.
+    double totalParams = 0;
     double meanMagnitude = 0;
     double meanGradient = 0;
     for (LayerFeatures l : o.getLayersList()) {
@@ -79,7 +80,7 @@ public final class FeatureEncoder {
       out[at] = l.getKind() == LayerKind.LAYER_KIND_CONV ? 1f : 0f;
       out[at + 1] = (float) clamp(l.getRelativeDepth(), 0, 1);
       out[at + 2] = (float) clamp(Math.log10(Math.max(1, l.getParameterCount())) / 7, 0, 1);
-      out[at + 3] = (float) (totalParams > 0 ? (double) l.getParameterCount() / totalParams : 0);
+      out[at + 3] = (float) clamp(totalParams > 0 ? l.getParameterCount() / totalParams : 0, 0, 1);
       out[at + 4] = (float) density;
       out[at + 5] = (float) logDistance(Math.max(density, TINY), target);
       out[at + 6] = (float) relativeLog(l.getWeightMagnitudeMean(), meanMagnitude);

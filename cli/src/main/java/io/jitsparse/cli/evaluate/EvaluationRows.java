@@ -68,7 +68,14 @@ public final class EvaluationRows {
     if (!Files.exists(file)) {
       return done;
     }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      // A byte that is not UTF-8 failed with "Input length = 1", naming no file (found by
+      // EvaluationRowsFuzzTest).
+      throw new IOException(file + " is unreadable (" + e + ")", e);
+    }
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank()) {

@@ -37,7 +37,8 @@ public record OptimizerSettings(
       throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
     }
     if (!(weightDecay >= 0)) {
-      throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+      // Named by its config key, like every other refusal (found by SettingsFuzzTest).
+      throw new IllegalArgumentException("weight-decay must be >= 0, got " + weightDecay);
     }
   }
 }

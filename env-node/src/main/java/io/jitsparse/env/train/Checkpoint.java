@@ -6,6 +6,10 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,6 +17,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -21,7 +28,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * state, each as a named ND4J array) and {@code progress.json} (steps, epoch and batch position,
  * FLOPs so far, the settings). Random choices after step s derive from (seed, s) and data order
  * from (seed, epoch), so these are the whole RNG state. Written to a temporary sibling and renamed,
- * so a crash never leaves a half-written checkpoint.
+ * so a crash never leaves a half-written checkpoint. {@code arrays.bin} ends in a trailer (CRC-32
+ * and length of what precedes it, then a magic number) checked before any byte reaches ND4J: its
+ * reader trusts the lengths it finds, and a corrupt one crashed the JVM (found by
+ * CheckpointFuzzTest).
  */
 public final class Checkpoint {
 
@@ -31,6 +41,14 @@ public final class Checkpoint {
   private static final String ARRAYS = "arrays.bin";
   private static final String PROGRESS = "progress.json";
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Last four bytes of {@code arrays.bin} ("JSA1"): the trailer of this format. */
+  private static final int ARRAYS_MAGIC = 0x4a534131;
+
+  /** The trailer: CRC-32 (long), payload length (long), magic (int). */
+  private static final int TRAILER_BYTES = 2 * Long.BYTES + Integer.BYTES;
+
+  private static final int CRC_BUFFER_BYTES = 1 << 16;
 
   /**
    * Where a run stands.
@@ -63,14 +81,21 @@ public final class Checkpoint {
     try {
       deleteTree(tmp);
       Files.createDirectories(tmp);
-      try (DataOutputStream out =
-          new DataOutputStream(
-              new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ARRAYS))))) {
+      try (OutputStream file =
+              new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ARRAYS)));
+          CheckedOutputStream checked = new CheckedOutputStream(file, new CRC32());
+          DataOutputStream out = new DataOutputStream(checked)) {
         out.writeInt(arrays.size());
         for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
           out.writeUTF(e.getKey());
           Nd4j.write(e.getValue(), out);
         }
+        out.flush();
+        DataOutputStream trailer = new DataOutputStream(file);
+        trailer.writeLong(checked.getChecksum().getValue());
+        trailer.writeLong(out.size());
+        trailer.writeInt(ARRAYS_MAGIC);
+        trailer.flush();
       }
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(PROGRESS).toFile(), progress);
     } catch (IOException e) {
@@ -130,11 +155,29 @@ public final class Checkpoint {
     if (!Files.isRegularFile(file)) {
       throw new IOException(runDir + " holds no checkpoint (" + file + " is missing)");
     }
+    Progress p;
     try {
-      return JSON.readValue(file.toFile(), Progress.class);
+      p = JSON.readValue(file.toFile(), Progress.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw notJson(file, e);
     }
+    // JSON null (or a null settings map) read as a record of nothing; --resume then failed later
+    // with a NullPointerException (found by CheckpointFuzzTest).
+    if (p == null || p.settings() == null) {
+      throw new IOException(
+          file + " holds no progress (null " + (p == null ? "" : "settings") + ")");
+    }
+    if (p.step() < 0 || p.epoch() < 0 || p.batchInEpoch() < 0) {
+      throw new IOException(
+          file
+              + ": negative step "
+              + p.step()
+              + ", epoch "
+              + p.epoch()
+              + " or batch "
+              + p.batchInEpoch());
+    }
+    return p;
   }
 
   /**
@@ -188,12 +231,13 @@ public final class Checkpoint {
     if (Files.isRegularFile(file) && Files.size(file) == 0) {
       throw new IOException(file + " is empty: the checkpoint is damaged");
     }
+    long length = checkedLength(file);
     int n = -1;
     try (DataInputStream in =
         new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       n = in.readInt();
-      if (n < 0) {
-        throw new IOException("it does not start with a count of arrays");
+      if (n < 0 || n > length) {
+        throw new IOException("it does not start with a count of arrays (" + n + ")");
       }
       for (int i = 0; i < n; i++) {
         String name = in.readUTF();
@@ -209,6 +253,45 @@ public final class Checkpoint {
           e);
     }
     return out;
+  }
+
+  /**
+   * The payload length of {@code arrays.bin} once its trailer's magic, length and CRC-32 agree with
+   * the file. A file without the trailer (written before it existed, or cut short) is refused: it
+   * cannot be told from a corrupt one before ND4J reads it.
+   */
+  private static long checkedLength(Path file) throws IOException {
+    long size;
+    ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES);
+    try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+      size = ch.size();
+      if (size < TRAILER_BYTES) {
+        throw new IOException(file + " is truncated (" + size + " bytes)");
+      }
+      ch.position(size - TRAILER_BYTES);
+      while (trailer.hasRemaining() && ch.read(trailer) >= 0) {
+        // reads the whole trailer
+      }
+    }
+    trailer.flip();
+    long crc = trailer.getLong();
+    long length = trailer.getLong();
+    if (trailer.getInt() != ARRAYS_MAGIC || length != size - TRAILER_BYTES) {
+      throw new IOException(
+          file + " has no valid trailer: corrupt, cut short, or written by an older jitsparse");
+    }
+    CRC32 actual = new CRC32();
+    try (InputStream in = new CheckedInputStream(Files.newInputStream(file), actual)) {
+      byte[] buffer = new byte[CRC_BUFFER_BYTES];
+      long left = length;
+      for (int r; left > 0 && (r = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+        left -= r;
+      }
+    }
+    if (actual.getValue() != crc) {
+      throw new IOException(file + " is corrupt (CRC-32 mismatch)");
+    }
+    return length;
   }
 
   private static void deleteTree(Path p) throws IOException {

@@ -158,6 +158,12 @@ public record TrainerSettings(
   /** Reads and validates {@code jitsparse.env-node} of {@code root} (the resolved root config). */
   public static TrainerSettings create(Config root) {
     Config c = root.getConfig(PATH);
+    // Checked before decision-interval resolves against it: a negative episode-steps was blamed on
+    // decision-interval ("total steps must be >= 0", found by SettingsFuzzTest).
+    long episodeSteps = read(c, "episode-steps", () -> c.getLong("episode-steps"));
+    if (episodeSteps < 1) {
+      fail("episode-steps", episodeSteps, ">= 1");
+    }
     TrainerSettings s =
         new TrainerSettings(
             read(c, "trainers", () -> c.getInt("trainers")),
@@ -166,15 +172,13 @@ public record TrainerSettings(
             read(c, "density", () -> c.getDouble("density")),
             read(c, "start-density", () -> c.getDouble("start-density")),
             read(c, "episodes", () -> c.getLong("episodes")),
-            read(c, "episode-steps", () -> c.getLong("episode-steps")),
+            episodeSteps,
             read(
                 c,
                 "decision-interval",
                 () ->
                     Math.max(
-                        1,
-                        StepSpec.parse(c.getString("decision-interval"))
-                            .resolve(c.getLong("episode-steps")))),
+                        1, StepSpec.parse(c.getString("decision-interval")).resolve(episodeSteps))),
             read(c, "prune", () -> c.getString("prune")),
             read(c, "grow", () -> c.getString("grow")),
             read(c, "seed", () -> c.getLong("seed")),
