@@ -347,9 +347,7 @@ final class HostScenario implements AutoCloseable {
   }
 
   private PartitionCost partitionAgent() throws IOException, InterruptedException {
-    awaitAgent(m -> m.sum(PUBLISHED) > 1, "a published policy before the partition");
-    Path checkpoints = s.out().resolve(AGENT).resolve("checkpoints");
-    awaitAgent(m -> hasCheckpoint(checkpoints), "a learner checkpoint in " + checkpoints);
+    awaitSomethingToResume("the partition");
     PrometheusText before = agentNow();
     double steps0 = envSum(STEPS);
     double fallback0 = envSum(FALLBACK);
@@ -430,11 +428,18 @@ final class HostScenario implements AutoCloseable {
     return c;
   }
 
-  private AgentRestart restartAgent() throws IOException, InterruptedException {
-    // A checkpoint must exist for the restart to resume from: wait for the learner's first one.
-    awaitAgent(m -> m.sum(PUBLISHED) > 1, "a published policy before the agent is killed");
+  /**
+   * Waits for a published policy and a learner checkpoint: an agent-node restarted after {@code
+   * what} must have a checkpoint to resume from.
+   */
+  private void awaitSomethingToResume(String what) throws InterruptedException {
+    awaitAgent(m -> m.sum(PUBLISHED) > 1, "a published policy before " + what);
     Path checkpoints = s.out().resolve(AGENT).resolve("checkpoints");
     awaitAgent(m -> hasCheckpoint(checkpoints), "a learner checkpoint in " + checkpoints);
+  }
+
+  private AgentRestart restartAgent() throws IOException, InterruptedException {
+    awaitSomethingToResume("the agent is killed");
     PrometheusText before = agentNow();
     double fallback0 = envSum(FALLBACK);
     int explorers = (int) before.sum(EXPLORERS);
@@ -742,11 +747,12 @@ final class HostScenario implements AutoCloseable {
       if (!line.startsWith(name + "_bucket{")) {
         continue;
       }
-      int le = line.indexOf("le=\"");
+      // the label itself, not the end of another one (role="..." ends in le=")
+      int le = Math.max(line.indexOf("{le=\""), line.indexOf(",le=\""));
       if (le < 0) {
         continue;
       }
-      String bound = line.substring(le + 4, line.indexOf('"', le + 4));
+      String bound = line.substring(le + 5, line.indexOf('"', le + 5));
       double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
       cumulative.merge(
           upper, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);

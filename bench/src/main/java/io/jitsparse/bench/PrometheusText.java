@@ -30,6 +30,11 @@ final class PrometheusText {
     this.body = body;
   }
 
+  /** An exposition already in hand (a test's, or one read from a file). */
+  static PrometheusText of(String body) {
+    return new PrometheusText(body);
+  }
+
   /** GET {@code httpBase/metrics}. */
   static PrometheusText scrape(String httpBase) throws IOException, InterruptedException {
     HttpResponse<String> r =
