@@ -65,7 +65,11 @@ class TrainerTest {
                   "run-id",
                   "",
                   "max-unacked-observations",
-                  32));
+                  32,
+                  // resent while the episodes still run: the direct pass trains the whole of
+                  // both episodes in well under the default 2 s
+                  "ack-timeout",
+                  "20ms"));
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
       TestProbe<Message> registry = kit.createTestProbe(Message.class);
       ActorRef<Message> forwarder = kit.spawn(WireForwarder.create(registry.ref()), "registry");
