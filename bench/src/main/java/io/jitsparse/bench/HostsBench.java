@@ -50,7 +50,11 @@ public final class HostsBench {
             .declare("model", "lenet5-caffe", "model every trainer trains")
             .declare("window", 120, "seconds over which each host count's rate is measured")
             .declare("timeout", 300, "seconds a node may take to start, join or deliver")
-            .declare("omp-threads", 1, "OMP_NUM_THREADS of every node (the hosts share the cores)")
+            .declare(
+                "omp-threads",
+                1,
+                "OMP_NUM_THREADS of every node (the hosts share the cores); 0: unset, each node sizes"
+                    + " its trainers' threads from the CPUs")
             .declare("min-replay-size", 64, "the agent's --min-replay-size")
             .declare("checkpoint-interval", 50, "the agent's --checkpoint-interval")
             .declare("kill-agent", true, "kill -9 and restart the agent-node at the end")
@@ -78,7 +82,10 @@ public final class HostsBench {
           "--logs " + logs + " exists: a restarted agent would resume its checkpoints; remove it");
     }
     Map<String, String> environment = new LinkedHashMap<>();
-    environment.put("OMP_NUM_THREADS", Integer.toString(flags.integer("omp-threads", 1)));
+    int ompThreads = flags.integer("omp-threads", 0);
+    if (ompThreads > 0) {
+      environment.put("OMP_NUM_THREADS", Integer.toString(ompThreads));
+    }
     environment.put("OMP_WAIT_POLICY", "PASSIVE");
     List<String> launcher;
     Path nodeOut;
